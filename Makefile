@@ -1,0 +1,42 @@
+# Live Help — developer commands. `make dev` runs the whole system locally;
+# `make test` runs every test. See README.md.
+
+GO       ?= go
+FUNCTIONS = status chat offline sweep mailer console
+LAMBDA_FLAGS = -tags lambda.norpc -trimpath -ldflags="-s -w -buildid="
+
+.PHONY: dev test test-short lint build bench e2e clean
+
+## dev: build every function, start the local stack (DynamoDB Local, REST and
+## WebSocket APIs, schedules, mail capture), seed the demo site and operator.
+dev:
+	$(GO) run ./infra/devstack $(ARGS)
+
+## test: vet, then every test (DynamoDB Local, local runner, headless Chromium).
+test:
+	$(GO) vet ./...
+	$(GO) test -count=1 -timeout 20m ./...
+
+## lint: formatting, vet, tidy and the SAM template.
+lint:
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); exit 1)
+	$(GO) vet ./...
+	cfn-lint template.yaml
+
+## build: the Lambda artifacts as SAM deploys them (linux/arm64, stripped).
+build:
+	@for fn in $(FUNCTIONS); do \
+		CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build $(LAMBDA_FLAGS) -o bin/$$fn/bootstrap ./functions/$$fn || exit 1; \
+	done
+	@ls -l bin/*/bootstrap
+
+## bench: the figures of DESIGN.md §4, measured on the local runner.
+bench:
+	$(GO) run ./infra/bench
+
+## e2e: the end-to-end suite against another target (see localstack/README.md).
+e2e:
+	$(GO) test -count=1 -v ./localstack/e2e/...
+
+clean:
+	rm -rf bin .aws-sam

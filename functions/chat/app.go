@@ -1,0 +1,160 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/livehelp/livehelp/shared/auth"
+	"github.com/livehelp/livehelp/shared/livehelp"
+	"github.com/livehelp/livehelp/shared/push"
+	"github.com/livehelp/livehelp/shared/store"
+	"github.com/livehelp/livehelp/shared/webapi"
+)
+
+// maxFrame is the largest frame the chat accepts (DESIGN.md §4).
+const maxFrame = 32 << 10
+
+// app handles the WebSocket API's events.
+type app struct {
+	store   *store.Store
+	push    *push.Pusher
+	keys    *auth.Keyring
+	log     *slog.Logger
+	now     func() time.Time
+	expiry    time.Duration // operators list expiration
+	slots     int           // default slots per operator
+	mailDelay time.Duration // unread operator replies are emailed after this
+	console   []string      // origins operators may connect from
+}
+
+type response = events.APIGatewayProxyResponse
+
+// handle dispatches on the route key.
+func (a *app) handle(ctx context.Context, ev events.APIGatewayWebsocketProxyRequest) (response, error) {
+	rc := ev.RequestContext
+	switch rc.RouteKey {
+	case "$connect":
+		return a.connect(ctx, ev), nil
+	case "$disconnect":
+		a.disconnect(ctx, rc.ConnectionID)
+		return response{StatusCode: http.StatusOK}, nil
+	default:
+		a.frame(ctx, rc.ConnectionID, ev.Body)
+		return response{StatusCode: http.StatusOK}, nil
+	}
+}
+
+// inFrame is the envelope of every client frame. Fields used by one action
+// only are decoded by that action from Raw.
+type inFrame struct {
+	Action string          `json:"action"`
+	ID     string          `json:"id,omitempty"` // client request id, echoed as "re"
+	Raw    json.RawMessage `json:"-"`
+}
+
+// outFrame is a server frame.
+type outFrame map[string]any
+
+// frame decodes a client frame, authorizes its sender again from the stored
+// connection, and runs the action. Every failure becomes an error frame.
+func (a *app) frame(ctx context.Context, connID, body string) {
+	var in inFrame
+	if len(body) > maxFrame {
+		a.fail(ctx, connID, "", livehelp.Errorf(livehelp.EINVALID, "The frame is larger than %d bytes.", maxFrame))
+		return
+	}
+	if err := json.Unmarshal([]byte(body), &in); err != nil || in.Action == "" {
+		a.fail(ctx, connID, clip(in.ID, 64), livehelp.Errorf(livehelp.EINVALID, "A frame must be a JSON object with an action."))
+		return
+	}
+	in.ID = clip(in.ID, 64)
+	in.Raw = json.RawMessage(body)
+	conn, err := a.store.Connection(ctx, connID)
+	if err != nil {
+		if livehelp.IsCode(err, livehelp.ENOTFOUND) {
+			err = livehelp.Errorf(livehelp.EUNAUTHORIZED, "This connection is not registered; reconnect.")
+		}
+		a.fail(ctx, connID, in.ID, err)
+		return
+	}
+	act, ok := actions[in.Action]
+	if !ok || (act.role != "" && act.role != conn.Role) {
+		a.fail(ctx, connID, in.ID, livehelp.Errorf(livehelp.EINVALID, "Unknown action %q.", clip(in.Action, 40)))
+		return
+	}
+	if err := act.run(a, ctx, conn, in); err != nil {
+		a.fail(ctx, connID, in.ID, err)
+	}
+}
+
+// action is one frame handler and the role allowed to send it ("" for both).
+type action struct {
+	role string
+	run  func(a *app, ctx context.Context, conn *livehelp.Connection, in inFrame) error
+}
+
+// actions is the table of frame handlers; features register theirs here.
+// PROTOCOL.md documents each.
+var actions = map[string]action{
+	"ping":      {run: (*app).ping},
+	"hello":     {run: (*app).hello},
+	"send":      {run: (*app).sendMessage},
+	"history":   {run: (*app).history},
+	"typing":    {run: (*app).typing},
+	"start":     {role: livehelp.ParticipantVisitor, run: (*app).start},
+	"read":      {role: livehelp.ParticipantVisitor, run: (*app).read},
+	"heartbeat": {role: livehelp.ParticipantOperator, run: (*app).heartbeat},
+	"take":      {role: livehelp.ParticipantOperator, run: (*app).take},
+	"close":     {role: livehelp.ParticipantOperator, run: (*app).closeConversation},
+	"unclose":   {role: livehelp.ParticipantOperator, run: (*app).unclose},
+}
+
+// ping answers a pong: the cheapest proof the path works end to end.
+func (a *app) ping(ctx context.Context, conn *livehelp.Connection, in inFrame) error {
+	return a.send(ctx, conn.ID, outFrame{"type": "pong", "re": in.ID})
+}
+
+// send pushes one frame to one connection; a gone connection is cleaned up.
+func (a *app) send(ctx context.Context, connID string, f outFrame) error {
+	data, _ := json.Marshal(f)
+	return a.push.Send(ctx, connID, data)
+}
+
+// fail sends an error frame with a stable code. Internal causes are logged,
+// never sent.
+func (a *app) fail(ctx context.Context, connID, re string, err error) {
+	code := livehelp.ErrorCode(err)
+	if code == livehelp.EINTERNAL {
+		a.log.ErrorContext(ctx, "frame failed", "conn", connID, "err", err)
+	}
+	f := outFrame{"type": "error", "code": code, "message": livehelp.ErrorMessage(err)}
+	if re != "" {
+		f["re"] = re
+	}
+	if fields := livehelp.ErrorFields(err); fields != nil {
+		f["fields"] = fields
+	}
+	if err := a.send(ctx, connID, f); err != nil {
+		a.log.WarnContext(ctx, "error frame not delivered", "conn", connID, "err", err)
+	}
+}
+
+// decode unmarshals an action's own fields, rejecting unknown ones.
+func decode(in inFrame, v any) error {
+	if err := webapi.DecodeStrict(in.Raw, v); err != nil {
+		return livehelp.Errorf(livehelp.EINVALID, "The %s frame is not valid: %s", in.Action, err.Error())
+	}
+	return nil
+}
+
+func clip(s string, n int) string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
+}

@@ -1,0 +1,68 @@
+package main
+
+import (
+	"context"
+
+	"github.com/livehelp/livehelp/shared/livehelp"
+	"github.com/livehelp/livehelp/shared/store"
+)
+
+// Operators' conversation actions: take one from the queue, close one,
+// unclose a closed one. Each is authorized on the stored conversation: the
+// operator's site, and for close the assigned operator only (anyone of the
+// site may close a queued conversation, e.g. spam).
+
+// take assigns a queued conversation to the operator, within their slots.
+func (a *app) take(ctx context.Context, conn *livehelp.Connection, in inFrame) error {
+	return a.operatorChange(ctx, conn, in, func(c *livehelp.Conversation) (*store.Transition, error) {
+		return a.store.Take(ctx, c, conn.Subject, conn.Name, nil)
+	})
+}
+
+// closeConversation closes a conversation; a freed slot goes at once to the
+// oldest waiting conversation.
+func (a *app) closeConversation(ctx context.Context, conn *livehelp.Connection, in inFrame) error {
+	return a.operatorChange(ctx, conn, in, func(c *livehelp.Conversation) (*store.Transition, error) {
+		return a.store.Close(ctx, c, conn.Subject, conn.Name, func(c *livehelp.Conversation) error {
+			if c.Status == livehelp.StatusAssigned && c.Operator != conn.Subject {
+				return livehelp.Errorf(livehelp.EFORBIDDEN, "This conversation is assigned to another operator.")
+			}
+			return nil
+		})
+	})
+}
+
+// unclose reopens a closed conversation and assigns it to the operator,
+// within their slots.
+func (a *app) unclose(ctx context.Context, conn *livehelp.Connection, in inFrame) error {
+	return a.operatorChange(ctx, conn, in, func(c *livehelp.Conversation) (*store.Transition, error) {
+		return a.store.Unclose(ctx, c, conn.Subject, conn.Name, nil)
+	})
+}
+
+// operatorChange runs one of the actions above: it decodes the frame, finds
+// the conversation, applies change, tells everyone, answers the new state,
+// and hands a freed slot to the queue.
+func (a *app) operatorChange(ctx context.Context, conn *livehelp.Connection, in inFrame,
+	change func(*livehelp.Conversation) (*store.Transition, error)) error {
+	var f conversationOnlyFrame
+	if err := decode(in, &f); err != nil {
+		return err
+	}
+	c, err := a.conversationFor(ctx, conn, f.Conversation)
+	if err != nil {
+		return err
+	}
+	t, err := change(c)
+	if err != nil {
+		return err
+	}
+	position := a.afterTransition(ctx, t, conn.ID, false)
+	if err := a.send(ctx, conn.ID, conversationFrame(f.ID, t.Conversation, position)); err != nil {
+		a.log.WarnContext(ctx, "reply not delivered", "conn", conn.ID, "err", err)
+	}
+	if t.Before.Status == livehelp.StatusAssigned && t.Conversation.Status != livehelp.StatusAssigned {
+		a.drain(ctx, conn.Site)
+	}
+	return nil
+}

@@ -1,0 +1,8 @@
+package ctl
+
+import "syscall"
+
+const (
+	ioctlGet = syscall.TCGETS
+	ioctlSet = syscall.TCSETS
+)

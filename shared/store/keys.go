@@ -1,0 +1,127 @@
+package store
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Attribute and index names. They must match the Table in template.yaml.
+const (
+	attrPK     = "PK"
+	attrSK     = "SK"
+	attrGSI1PK = "GSI1PK"
+	attrGSI1SK = "GSI1SK"
+	attrGSI2PK = "GSI2PK"
+	attrGSI2SK = "GSI2SK"
+	attrTTL    = "ttl"
+	indexGSI1  = "GSI1"
+	indexGSI2  = "GSI2"
+)
+
+// Every key of the table is built here and nowhere else.
+//
+//	item                 PK                    SK                  GSI1PK / GSI1SK                    GSI2PK / GSI2SK
+//	site                 SITE#<site>           SITE                SITES / SITE#<site>
+//	signing key          CONFIG                KEY#<name>
+//	operator             OP#<op>               OP                  SITE#<site>#OPS / OP#<email>
+//	operator login       LOGIN#<email>         LOGIN
+//	session              SESSION#<id>          SESSION
+//	visitor              VIS#<visitor>         VIS
+//	conversation         CONV#<conv>           CONV                VIS#<visitor>#CONVS / <created>#<conv>   SITE#<site>#Q#<state> / <queued>#<conv>  or  OP#<op>#CONVS / <assigned>#<conv>
+//	message              CONV#<conv>           MSG#<seq:012>
+//	client id            CONV#<conv>           CID#<client id>
+//	conversation member  CONV#<conv>           CONN#<conn>
+//	connection           CONN#<conn>           CONN                <OP|VIS>#<id>#CONNS / CONN#<conn>
+//	due timer            DUE#<kind>#<yyyymmdd> <due ms:013>#<ref>
+//	rate counter         RATE#<key>            W#<window start>
+//	visitor email        SITE#<site>#EMAIL#<email>  EMAIL                      (points at the visitor who gave it first)
+//	board item           VIS#<visitor>         BOARD#<item>        SITE#<site>#MSGS / <item>   SITE#<site>#UNANSWERED / <item>   (messages only; GSI2 only while unanswered)
+//	board client id      VIS#<visitor>         BCID#<client id>                             (guards retries of one write)
+//	canned head          SITE#<site>#CANNED    HEAD                                         (imports in progress: their nodes stay hidden)
+//	canned node          SITE#<site>#CANNED    NODE#<node>
+//	group                GROUP#<group>         GROUP               SITE#<site>#GROUPS / <name>#<group>
+//	API key              APIKEY#<key>          APIKEY              SITE#<site>#APIKEYS / APIKEY#<key>
+//	daily stats          SITE#<site>#STATS     DAY#<yyyymmdd>
+//	console settings     SITE#<site>           CONSOLE                                      (proactive chat settings)
+//
+// Board item ids are <created unix ms, 13 digits>-<suffix>, so a visitor's
+// board sorts by time; a transcript's suffix is its conversation id.
+const (
+	skSite    = "SITE"
+	skOp      = "OP"
+	skLogin   = "LOGIN"
+	skSession = "SESSION"
+	skVisitor = "VIS"
+	skConv    = "CONV"
+	skConn    = "CONN"
+)
+
+func siteKey(site string) string       { return "SITE#" + site }
+func sitesIndexKey() string            { return "SITES" }
+func configKey() string                { return "CONFIG" }
+func signingKeySK(name string) string  { return "KEY#" + name }
+func operatorKey(op string) string     { return "OP#" + op }
+func siteOperatorsKey(s string) string { return "SITE#" + s + "#OPS" }
+func loginKey(email string) string     { return "LOGIN#" + strings.ToLower(email) }
+func sessionKey(id string) string      { return "SESSION#" + id }
+func visitorKey(v string) string       { return "VIS#" + v }
+func visitorConvsKey(v string) string  { return "VIS#" + v + "#CONVS" }
+func convKey(conv string) string       { return "CONV#" + conv }
+func messageSK(seq int64) string       { return fmt.Sprintf("MSG#%012d", seq) }
+func clientIDSK(cid string) string     { return "CID#" + cid }
+func memberSK(conn string) string      { return "CONN#" + conn }
+func connKey(conn string) string       { return "CONN#" + conn }
+func queueKey(site, state string) string {
+	return "SITE#" + site + "#Q#" + state
+}
+func operatorConvsKey(op string) string { return "OP#" + op + "#CONVS" }
+
+// participantConnsKey indexes a participant's connections: role is "OP" or "VIS".
+func participantConnsKey(role, id string) string { return role + "#" + id + "#CONNS" }
+
+// dueKey buckets timers of one kind by UTC day.
+func dueKey(kind string, t time.Time) string {
+	return "DUE#" + kind + "#" + t.UTC().Format("20060102")
+}
+
+// dueSK sorts timers by due time, then by what they refer to.
+func dueSK(t time.Time, ref string) string { return fmt.Sprintf("%013d#%s", t.UnixMilli(), ref) }
+
+func rateKey(key string) string      { return "RATE#" + key }
+func rateSK(window time.Time) string { return fmt.Sprintf("W#%013d", window.UnixMilli()) }
+func timeSK(t time.Time) string      { return t.UTC().Format("20060102T150405.000000000Z") }
+
+// Console keys: visitor profiles, Message board, canned messages, groups,
+// API keys, statistics (profile*.go, board*.go, canned*.go, group*.go,
+// call*.go, report*.go).
+const (
+	skEmail   = "EMAIL"
+	skHead    = "HEAD"
+	skGroup   = "GROUP"
+	skAPIKey  = "APIKEY"
+	skConsole = "CONSOLE"
+)
+
+func visitorEmailKey(site, email string) string {
+	return "SITE#" + site + "#EMAIL#" + strings.ToLower(email)
+}
+func boardSK(item string) string           { return "BOARD#" + item }
+func boardPrefix() string                  { return "BOARD#" }
+func boardClientSK(cid string) string      { return "BCID#" + cid }
+func siteMessagesKey(site string) string   { return "SITE#" + site + "#MSGS" }
+func siteUnansweredKey(site string) string { return "SITE#" + site + "#UNANSWERED" }
+func cannedKey(site string) string         { return "SITE#" + site + "#CANNED" }
+func cannedNodeSK(node string) string      { return "NODE#" + node }
+func groupKey(group string) string         { return "GROUP#" + group }
+func siteGroupsKey(site string) string     { return "SITE#" + site + "#GROUPS" }
+func apiKeyKey(id string) string           { return "APIKEY#" + id }
+func siteAPIKeysKey(site string) string    { return "SITE#" + site + "#APIKEYS" }
+func statsKey(site string) string          { return "SITE#" + site + "#STATS" }
+func statsDaySK(day time.Time) string      { return "DAY#" + day.UTC().Format("20060102") }
+
+// boardItemID returns a board item id: the creation time in unix ms, fixed
+// width, then suffix.
+func boardItemID(created time.Time, suffix string) string {
+	return fmt.Sprintf("%013d-%s", created.UnixMilli(), suffix)
+}

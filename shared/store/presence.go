@@ -1,0 +1,68 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"github.com/livehelp/livehelp/shared/livehelp"
+)
+
+// PresenceUpdate is what an operator's heartbeat or state change records.
+type PresenceUpdate struct {
+	Site, Operator string
+	Name           string
+	Slots          int
+	State          string    // online, away or offline
+	SeenUntil      time.Time // now + operators list expiration
+}
+
+// SetPresence records an operator's presence in the site's summary, keeping
+// the operator's load. One UpdateItem when the operator already has an entry;
+// the first time, a second one creates it. It returns ENOTFOUND for an
+// unknown site.
+func (s *Store) SetPresence(ctx context.Context, u PresenceUpdate) error {
+	op := opPath(u.Operator)
+	upd := expression.Set(opField(u.Operator, "s"), expression.Value(u.State)).
+		Set(opField(u.Operator, "u"), expression.Value(u.SeenUntil.UnixMilli())).
+		Set(opField(u.Operator, "n"), expression.Value(u.Name)).
+		Set(opField(u.Operator, "k"), expression.Value(u.Slots))
+	err := s.updateSite(ctx, u.Site, upd, expression.AttributeExists(op))
+	if !livehelp.IsCode(err, livehelp.ECONFLICT) {
+		return err
+	}
+	entry := presenceItem{Name: u.Name, State: u.State, SeenUntil: u.SeenUntil.UnixMilli(), Slots: u.Slots, IdleSince: s.now().UnixMilli()}
+	cond := expression.AttributeExists(expression.Name(attrPK)).And(expression.AttributeNotExists(op))
+	err = s.updateSite(ctx, u.Site, expression.Set(op, expression.Value(entry)), cond)
+	if livehelp.IsCode(err, livehelp.ECONFLICT) {
+		// Either the entry appeared meanwhile (retry the plain update) or the site is unknown.
+		err = s.updateSite(ctx, u.Site, upd, expression.AttributeExists(op))
+		if livehelp.IsCode(err, livehelp.ECONFLICT) {
+			return notFound("Site")
+		}
+	}
+	return err
+}
+
+func (s *Store) updateSite(ctx context.Context, site string, upd expression.UpdateBuilder, cond expression.ConditionBuilder) error {
+	expr, err := expression.NewBuilder().WithUpdate(upd).WithCondition(cond).Build()
+	if err != nil {
+		return err
+	}
+	_, err = s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName: tableName(s), Key: key(siteKey(site), skSite),
+		UpdateExpression: expr.Update(), ConditionExpression: expr.Condition(),
+		ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),
+	})
+	return translate("update site "+site, err)
+}
+
+// opPath is the document path of an operator's presence entry. Operator ids
+// are hex (auth.NewID), so they never contain the path separator.
+func opPath(op string) expression.NameBuilder { return expression.Name("ops." + op) }
+
+func opField(op, field string) expression.NameBuilder {
+	return expression.Name("ops." + op + "." + field)
+}
