@@ -10,7 +10,8 @@ LAMBDA_FLAGS = -tags lambda.norpc -trimpath -ldflags="-s -w -buildid="
 ## dev: build every function, start the local stack (DynamoDB Local, REST and
 ## WebSocket APIs, schedules, mail capture), seed the demo site and operator.
 dev:
-	$(GO) run ./infra/devstack $(ARGS)
+	$(GO) build -o bin/devstack ./infra/devstack
+	exec ./bin/devstack $(ARGS)
 
 ## test: vet, then every test (DynamoDB Local, local runner, headless Chromium).
 test:

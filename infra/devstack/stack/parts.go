@@ -36,7 +36,7 @@ func (s *Stack) startDynamo(ctx context.Context, root string, opts Options) erro
 	if s.DB, err = dynamolocal.NewClient(ctx, s.DynamoURL); err != nil {
 		return err
 	}
-	if err := dynamolocal.CreateTable(ctx, s.DB, table, s.Table); err != nil {
+	if _, err := dynamolocal.EnsureTable(ctx, s.DB, table, s.Table); err != nil {
 		return err
 	}
 	s.Store = store.New(s.DB, s.Table, nil)
@@ -74,22 +74,49 @@ func demoHandler(root, restURL string) (http.Handler, error) {
 }
 
 // seed creates the demo site (allowing the demo page's origin) and the demo
-// operator, an admin.
+// operator, an admin. With a persisted table from an earlier run it updates
+// them instead: the site's origin follows the demo port, and the operator
+// gets this run's password.
 func (s *Stack) seed(ctx context.Context, password string) error {
-	err := s.Store.CreateSite(ctx, &livehelp.Site{
+	site := &livehelp.Site{
 		ID: "demo", Name: "Demo site", URL: s.DemoURL, AllowedOrigins: []string{s.DemoOrigin},
 		DefaultLang: "en", Slots: 3,
 		AutoReply: "Thanks for your message! We usually answer within a few hours; you can add details below.",
-	})
+	}
+	err := s.Store.CreateSite(ctx, site)
+	if livehelp.IsCode(err, livehelp.ECONFLICT) {
+		err = s.Store.UpdateSiteSettings(ctx, site)
+	}
 	if err != nil {
 		return fmt.Errorf("stack: seed site: %w", err)
 	}
-	creds, err := s.CreateOperator(ctx, "demo", "demo@example.com", "Demo Operator", livehelp.RoleAdmin, 3, password)
+	const email = "demo@example.com"
+	creds, err := s.CreateOperator(ctx, "demo", email, "Demo Operator", livehelp.RoleAdmin, 3, password)
+	if livehelp.IsCode(err, livehelp.ECONFLICT) {
+		creds, err = s.resetPassword(ctx, email, password)
+	}
 	if err != nil {
 		return fmt.Errorf("stack: seed operator: %w", err)
 	}
 	s.Demo = creds
 	return nil
+}
+
+func (s *Stack) resetPassword(ctx context.Context, email, password string) (Credentials, error) {
+	op, err := s.Store.OperatorByEmail(ctx, email)
+	if err != nil {
+		return Credentials{}, err
+	}
+	if password == "" {
+		password = auth.NewID()[:16]
+	}
+	if op.PasswordHash, err = auth.HashPassword(password); err != nil {
+		return Credentials{}, err
+	}
+	if err := s.Store.UpdateOperator(ctx, op); err != nil {
+		return Credentials{}, err
+	}
+	return Credentials{Site: op.Site, OperatorID: op.ID, Email: email, Password: password}, nil
 }
 
 // CreateOperator adds an operator to a site and returns their login. An

@@ -117,6 +117,9 @@ func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
 
 	// Template: resolved with this run's table name and local API endpoints.
 	s.Table = "livehelp-" + fmt.Sprint(time.Now().UnixNano()%1e9)
+	if opts.PersistDir != "" {
+		s.Table = "livehelp" // a persisted run finds its data again
+	}
 	tpl, err := template.Load(filepath.Join(root, "template.yaml"), template.Config{
 		Parameters:   opts.Params,
 		PhysicalIDs:  map[string]string{dynamolocal.TemplateTable: s.Table},
