@@ -21,11 +21,11 @@ const maxFrame = 32 << 10
 
 // app handles the WebSocket API's events.
 type app struct {
-	store   *store.Store
-	push    *push.Pusher
-	keys    *auth.Keyring
-	log     *slog.Logger
-	now     func() time.Time
+	store     *store.Store
+	push      *push.Pusher
+	keys      *auth.Keyring
+	log       *slog.Logger
+	now       func() time.Time
 	expiry    time.Duration // operators list expiration
 	slots     int           // default slots per operator
 	mailDelay time.Duration // unread operator replies are emailed after this
@@ -53,8 +53,19 @@ func (a *app) handle(ctx context.Context, ev events.APIGatewayWebsocketProxyRequ
 // only are decoded by that action from Raw.
 type inFrame struct {
 	Action string          `json:"action"`
-	ID     string          `json:"id,omitempty"` // client request id, echoed as "re"
+	ID     string          `json:"id,omitempty"`           // client request id, echoed as "re"
+	Conv   string          `json:"conversation,omitempty"` // the conversation it is about, if any
 	Raw    json.RawMessage `json:"-"`
+
+	// prefetch delivers the conversation the frame names, read while the
+	// connection is read (see frame).
+	prefetch <-chan prefetched
+}
+
+// prefetched is the result of reading a frame's conversation early.
+type prefetched struct {
+	conv *livehelp.Conversation
+	err  error
 }
 
 // outFrame is a server frame.
@@ -74,6 +85,16 @@ func (a *app) frame(ctx context.Context, connID, body string) {
 	}
 	in.ID = clip(in.ID, 64)
 	in.Raw = json.RawMessage(body)
+	if _, known := actions[in.Action]; known && in.Conv != "" && len(in.Conv) <= 64 {
+		// Two independent reads: the conversation's runs beside the
+		// connection's and is used only once the sender is authorized.
+		ch := make(chan prefetched, 1)
+		in.prefetch = ch
+		go func() {
+			c, err := a.store.Conversation(ctx, in.Conv)
+			ch <- prefetched{c, err}
+		}()
+	}
 	conn, err := a.store.Connection(ctx, connID)
 	if err != nil {
 		if livehelp.IsCode(err, livehelp.ENOTFOUND) {

@@ -12,7 +12,7 @@ import (
 // use it: a visitor only their own, an operator only their site's. Anything
 // else is not_found, so a visitor cannot even learn whether another
 // conversation exists.
-func (a *app) conversationFor(ctx context.Context, conn *livehelp.Connection, id string) (*livehelp.Conversation, error) {
+func (a *app) conversationFor(ctx context.Context, conn *livehelp.Connection, in inFrame, id string) (*livehelp.Conversation, error) {
 	if id == "" {
 		return nil, livehelp.Invalid("Name the conversation.", map[string]string{"conversation": "Required."})
 	}
@@ -21,7 +21,14 @@ func (a *app) conversationFor(ctx context.Context, conn *livehelp.Connection, id
 	if visitor && id != livehelp.ConversationID(conn.Site, conn.Subject) {
 		return nil, notFound
 	}
-	c, err := a.store.Conversation(ctx, id)
+	var c *livehelp.Conversation
+	var err error
+	if in.prefetch != nil && id == in.Conv {
+		r := <-in.prefetch
+		c, err = r.conv, r.err
+	} else {
+		c, err = a.store.Conversation(ctx, id)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -116,11 +123,20 @@ func (a *app) joinVisitor(ctx context.Context, c *livehelp.Conversation, conns [
 // any more: a waiting conversation moves to the offline queue (the others
 // move up) and the operators are told.
 func (a *app) visitorLeft(ctx context.Context, c *livehelp.Conversation) {
-	if c.Phase() == livehelp.QueueWaiting {
-		if _, err := a.store.Enqueue(ctx, c, livehelp.QueueOffline); err != nil {
-			a.log.WarnContext(ctx, "move to offline queue", "conv", c.ID, "err", err)
-		} else {
+	for attempt := 0; attempt < 3 && c.Phase() == livehelp.QueueWaiting && !c.Online(); attempt++ {
+		_, err := a.store.Enqueue(ctx, c, livehelp.QueueOffline)
+		if err == nil {
 			a.pushPositions(ctx, c.Site, c.ID)
+			break
+		}
+		if !livehelp.IsCode(err, livehelp.ECONFLICT) {
+			a.log.ErrorContext(ctx, "move to offline queue", "conv", c.ID, "err", err)
+			break
+		}
+		id := c.ID
+		if c, err = a.store.Conversation(ctx, id); err != nil { // a message moved it on: read again
+			a.log.ErrorContext(ctx, "move to offline queue", "conv", id, "err", err)
+			return
 		}
 	}
 	a.tellOperators(ctx, c.ID, outFrame{"type": "visitor", "conversation": c.ID, "online": false})

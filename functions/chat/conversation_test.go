@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -19,21 +20,22 @@ func status(f map[string]any) (string, string, float64) {
 	return st, id, pos
 }
 
-// TestRoutingAndQueue: two operators with one slot each, three visitors:
+// TestRoutingAndQueue: two operators with one slot each, four visitors:
 // two are assigned (their operators alerted), the third waits at position
-// 1 and gets the slot a close frees.
+// 1 and gets the slot a close frees, and the fourth moves up to 1.
 func TestRoutingAndQueue(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
 	h.operator("o1", h.newOperator("op1", 1))
-	h.clock.Add(1)
+	h.clock.Add(time.Millisecond)
 	h.operator("o2", h.newOperator("op2", 1))
 	type want struct {
 		status, op string
 		pos        float64
 	}
-	wants := map[string]want{"v1": {"assigned", "op1", 0}, "v2": {"assigned", "op2", 0}, "v3": {"waiting", "", 1}}
-	for _, v := range []string{"v1", "v2", "v3"} {
+	wants := map[string]want{"v1": {"assigned", "op1", 0}, "v2": {"assigned", "op2", 0}, "v3": {"waiting", "", 1}, "v4": {"waiting", "", 2}}
+	for _, v := range []string{"v1", "v2", "v3", "v4"} {
+		h.clock.Add(time.Millisecond) // the queue is in arrival order
 		h.visitor(v, v)
 		st, op, pos := status(h.start(v))
 		if got := (want{st, op, pos}); got != wants[v] {
@@ -52,12 +54,13 @@ func TestRoutingAndQueue(t *testing.T) {
 	queue, _ := hello["queue"].(map[string]any)
 	waiting, _ := queue["waiting"].([]any)
 	mine, _ := hello["conversations"].([]any)
-	if len(mine) != 1 || len(waiting) != 1 {
-		t.Errorf("operator hello: %d conversations and %d waiting, want 1 and 1", len(mine), len(waiting))
+	if len(mine) != 1 || len(waiting) != 2 {
+		t.Errorf("operator hello: %d conversations and %d waiting, want 1 and 2", len(mine), len(waiting))
 	}
 
 	h.take("v1")
 	h.take("v3")
+	h.take("v4")
 	h.send("o1", `{"action":"close","id":"c","conversation":"`+h.conversation("v1").ID+`"}`)
 	if st, _, _ := status(h.expect("v1", "conversation")); st != "closed" {
 		t.Errorf("v1 sees %q, want closed", st)
@@ -73,6 +76,9 @@ func TestRoutingAndQueue(t *testing.T) {
 		t.Errorf("system line %v", m["text"])
 	}
 	h.expect("o1", "assigned")
+	if diff := cmp.Diff([]map[string]any{{"type": "queue", "conversation": h.conversation("v4").ID, "position": float64(1)}}, h.take("v4")); diff != "" {
+		t.Errorf("the visitor behind (-want +got):\n%s", diff)
+	}
 	site, err := h.store.Site(context.Background(), "s1", true)
 	if err != nil {
 		t.Fatal(err)

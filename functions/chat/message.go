@@ -38,7 +38,7 @@ func (a *app) sendMessage(ctx context.Context, conn *livehelp.Connection, in inF
 	if len(fields) > 0 {
 		return livehelp.Invalid("The message is not valid.", fields)
 	}
-	c, err := a.conversationFor(ctx, conn, f.Conversation)
+	c, err := a.conversationFor(ctx, conn, in, f.Conversation)
 	if err != nil {
 		return err
 	}
@@ -101,7 +101,7 @@ func (a *app) history(ctx context.Context, conn *livehelp.Connection, in inFrame
 	if err != nil {
 		return err
 	}
-	c, err := a.conversationFor(ctx, conn, f.Conversation)
+	c, err := a.conversationFor(ctx, conn, in, f.Conversation)
 	if err != nil {
 		return err
 	}
@@ -119,7 +119,7 @@ func (a *app) typing(ctx context.Context, conn *livehelp.Connection, in inFrame)
 	if err := decode(in, &f); err != nil {
 		return err
 	}
-	c, err := a.conversationFor(ctx, conn, f.Conversation)
+	c, err := a.conversationFor(ctx, conn, in, f.Conversation)
 	if err != nil {
 		return err
 	}
@@ -155,7 +155,7 @@ func (a *app) read(ctx context.Context, conn *livehelp.Connection, in inFrame) e
 	if f.Seq <= 0 {
 		return livehelp.Invalid("The read frame is not valid.", map[string]string{"seq": "Use the sequence of a message you received."})
 	}
-	c, err := a.conversationFor(ctx, conn, f.Conversation)
+	c, err := a.conversationFor(ctx, conn, in, f.Conversation)
 	if err != nil {
 		return err
 	}

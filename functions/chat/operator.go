@@ -7,8 +7,9 @@ import (
 	"github.com/livehelp/livehelp/shared/store"
 )
 
-// Operators' conversation actions: take one from the queue, close one,
-// unclose a closed one. Each is authorized on the stored conversation: the
+// Operators' actions: the heartbeat that keeps them present, and taking a
+// conversation from the queue, closing one, unclosing a closed one. The
+// conversation actions are authorized on the stored conversation: the
 // operator's site, and for close the assigned operator only (anyone of the
 // site may close a queued conversation, e.g. spam).
 
@@ -49,7 +50,7 @@ func (a *app) operatorChange(ctx context.Context, conn *livehelp.Connection, in 
 	if err := decode(in, &f); err != nil {
 		return err
 	}
-	c, err := a.conversationFor(ctx, conn, f.Conversation)
+	c, err := a.conversationFor(ctx, conn, in, f.Conversation)
 	if err != nil {
 		return err
 	}
@@ -65,4 +66,49 @@ func (a *app) operatorChange(ctx context.Context, conn *livehelp.Connection, in 
 		a.drain(ctx, conn.Site)
 	}
 	return nil
+}
+
+// heartbeatFrame is what the console sends every 20 s, and at once when the
+// operator picks a state.
+type heartbeatFrame struct {
+	Action string `json:"action"`
+	ID     string `json:"id,omitempty"`
+	State  string `json:"state"`
+}
+
+// heartbeat keeps an operator present for the operators list expiration;
+// an online operator with free slots then gets the oldest waiting visitors.
+func (a *app) heartbeat(ctx context.Context, conn *livehelp.Connection, in inFrame) error {
+	var f heartbeatFrame
+	if err := decode(in, &f); err != nil {
+		return err
+	}
+	switch f.State {
+	case "":
+		f.State = livehelp.PresenceOnline
+	case livehelp.PresenceOnline, livehelp.PresenceAway, livehelp.PresenceOffline:
+	default:
+		return livehelp.Invalid("Unknown presence state.", map[string]string{"state": "Use online, away or offline."})
+	}
+	if err := a.setPresence(ctx, conn, f.State); err != nil {
+		return err
+	}
+	if err := a.send(ctx, conn.ID, outFrame{"type": "presence", "re": f.ID, "state": f.State, "expires_in": int(a.expiry.Seconds())}); err != nil {
+		return err
+	}
+	if f.State == livehelp.PresenceOnline {
+		a.drain(ctx, conn.Site) // free slots take waiting visitors
+	}
+	return nil
+}
+
+func (a *app) setPresence(ctx context.Context, conn *livehelp.Connection, state string) error {
+	err := a.store.SetPresence(ctx, store.PresenceUpdate{
+		Site: conn.Site, Operator: conn.Subject, Name: conn.Name, Slots: conn.Slots,
+		State: state, SeenUntil: a.now().Add(a.expiry),
+	})
+	if err != nil {
+		a.log.ErrorContext(ctx, "presence", "conn", conn.ID, "err", err)
+	}
+	return err
 }

@@ -20,7 +20,6 @@ func (h *handler) profileRoutes() []route {
 		{"POST /v1/console/visitors/{visitor}/replies", operator, h.reply},
 		{"POST /v1/console/visitors/{visitor}/calls", operator, h.visitorCall},
 		{"POST /v1/console/calls", apiKey, h.integrationCall},
-		{"GET /v1/console/reports", operator, h.reports},
 	}
 }
 

@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -176,4 +178,34 @@ func TestCallRecords(t *testing.T) {
 		t.Errorf("revoked key = %d", w.Code)
 	}
 	_ = context.Background()
+}
+
+// TestReplySendFailure: when SES refuses, the reply stays on the board
+// marked failed and the same client id sends it on retry, once.
+func TestReplySendFailure(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	tok := e.login("otto@example.com")
+	e.offlineMessage("v1", "Ann", "ann@example.com", "Hi", "hello")
+	*e.now = e.now.Add(time.Minute)
+	e.mail.err = errors.New("MessageRejected: Email address is not verified: ann@example.com")
+	reply := map[string]string{"to": "ann@example.com", "subject": "Re: Hi", "text": "Hello Ann", "client_id": "r-9"}
+	code, body := e.do("POST", "/v1/console/visitors/v1/replies", tok, reply)
+	if c, _ := errorOf(body); code != 500 || c != "internal" || strings.Contains(fmt.Sprint(body), "ann@example.com") {
+		t.Fatalf("failed send = %d %v", code, body)
+	}
+	_, board := e.do("GET", "/v1/console/visitors/v1/board?filter=messages", tok, nil)
+	first := board["items"].([]any)[0].(map[string]any)
+	if first["kind"] != "reply" || first["status"] != "failed" {
+		t.Fatalf("after a failed send the board shows %v", first)
+	}
+	e.mail.mu.Lock()
+	e.mail.err = nil
+	e.mail.mu.Unlock()
+	if code, body := e.do("POST", "/v1/console/visitors/v1/replies", tok, reply); code != 200 || body["item"].(map[string]any)["status"] != "sent" {
+		t.Fatalf("retry = %d %v", code, body)
+	}
+	if code, _ := e.do("POST", "/v1/console/visitors/v1/replies", tok, reply); code != 200 || e.mail.count() != 1 {
+		t.Errorf("a retry of a sent reply mailed again: %d mails", e.mail.count())
+	}
 }

@@ -3,12 +3,14 @@ package main
 import (
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/livehelp/livehelp/shared/livehelp"
+	"github.com/livehelp/livehelp/shared/store"
 )
 
-// queueRoutes are the Communication Summary, the queues, the Message Queue
-// and conversations.
+// queueRoutes are the Communication Summary, the queues, the Message Queue,
+// conversations and reports.
 func (h *handler) queueRoutes() []route {
 	return []route{
 		{"GET /v1/console/summary", operator, h.summary},
@@ -16,6 +18,7 @@ func (h *handler) queueRoutes() []route {
 		{"GET /v1/console/messages", operator, h.messageQueue},
 		{"GET /v1/console/conversations/{conv}", operator, h.conversation},
 		{"GET /v1/console/conversations/{conv}/messages", operator, h.conversationMessages},
+		{"GET /v1/console/reports", operator, h.reports},
 	}
 }
 
@@ -162,4 +165,44 @@ func (h *handler) conversationMessages(w http.ResponseWriter, r *http.Request, c
 		lines = append(lines, lineView{Seq: m.Seq, Author: m.Author, Name: name, Text: m.Text, At: m.Time})
 	}
 	h.done(w, r, map[string]any{"messages": lines, "more": more}, nil)
+}
+
+type dayView struct {
+	Date     string `json:"date"` // YYYY-MM-DD, UTC
+	Chats    int    `json:"chats"`
+	Messages int    `json:"messages"`
+}
+
+// reports answers chats and offline messages per day and the median time
+// to the first operator reply, for ?from=YYYY-MM-DD&to=YYYY-MM-DD (UTC,
+// both included; the last 14 days by default).
+func (h *handler) reports(w http.ResponseWriter, r *http.Request, c *caller) {
+	q := r.URL.Query()
+	to := h.now().UTC()
+	from := to.AddDate(0, 0, -13)
+	fields := map[string]string{}
+	for name, dst := range map[string]*time.Time{"from": &from, "to": &to} {
+		if v := q.Get(name); v != "" {
+			t, err := time.Parse("2006-01-02", v)
+			if err != nil {
+				fields[name] = "Use a date like 2026-11-21."
+			}
+			*dst = t
+		}
+	}
+	if len(fields) > 0 {
+		h.fail(w, r, livehelp.Invalid("Check the dates.", fields))
+		return
+	}
+	days, err := h.store.Stats(r.Context(), c.Site(), from, to)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	out := make([]dayView, 0, len(days))
+	for _, d := range days {
+		out = append(out, dayView{Date: d.Day.Format("2006-01-02"), Chats: d.Chats, Messages: d.Messages})
+	}
+	median, n := store.MedianFirstResponse(days)
+	h.done(w, r, map[string]any{"days": out, "median_first_response_seconds": int64(median / time.Second), "responses": n}, nil)
 }

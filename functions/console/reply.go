@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"html/template"
 	"net/http"
 	"slices"
@@ -100,7 +101,7 @@ func (h *handler) sendReply(r *http.Request, c *caller, b *livehelp.BoardItem) e
 	status := livehelp.ReplySent
 	if err != nil {
 		status = livehelp.ReplyFailed
-		h.log.ErrorContext(ctx, "reply not sent", "item", b.ID, "visitor", b.Visitor, "err", err)
+		h.log.ErrorContext(ctx, "reply not sent", "item", b.ID, "visitor", b.Visitor, "code", errorKind(err))
 	}
 	if serr := h.store.SetReplyStatus(ctx, b.Visitor, b.ID, status); serr != nil {
 		h.log.ErrorContext(ctx, "reply status not stored", "item", b.ID, "err", serr)
@@ -112,6 +113,16 @@ func (h *handler) sendReply(r *http.Request, c *caller, b *livehelp.BoardItem) e
 		return err
 	}
 	return nil
+}
+
+// errorKind names an email failure for the logs without its message, which
+// may hold addresses: the SES error code, or the domain code.
+func errorKind(err error) string {
+	var api interface{ ErrorCode() string }
+	if errors.As(err, &api) {
+		return api.ErrorCode()
+	}
+	return livehelp.ErrorCode(err)
 }
 
 // replyHTML is the HTML part of a reply; html/template escapes every value.

@@ -2,48 +2,91 @@ package main
 
 import (
 	"context"
+	"io"
 	"log/slog"
 	"net/http"
 	"time"
 
 	"github.com/livehelp/livehelp/shared/auth"
 	"github.com/livehelp/livehelp/shared/livehelp"
+	"github.com/livehelp/livehelp/shared/store"
 	"github.com/livehelp/livehelp/shared/webapi"
 )
 
-// visitorTokenLife is how long a browser keeps its visitor identity.
-const visitorTokenLife = 365 * 24 * time.Hour
+// Lifetimes of what this function signs.
+const (
+	visitorTokenLife = 365 * 24 * time.Hour // a browser's visitor identity
+	formTokenLife    = 2 * time.Hour        // an opened offline form
+)
 
-// siteReader is the store call this handler makes to check a site.
-type siteReader interface {
+// offlineStore is the part of the store this function uses.
+type offlineStore interface {
 	Site(ctx context.Context, id string, consistent bool) (*livehelp.Site, error)
+	Allow(ctx context.Context, name string, l store.Limit) error
+	LeaveMessage(ctx context.Context, m store.OfflineMessage) (*store.Left, error)
+	ResumeConversation(ctx context.Context, site, visitor, conv string) (*livehelp.Conversation, error)
+}
+
+// challenges draws and checks CAPTCHAs (package captcha).
+type challenges interface {
+	Create(ctx context.Context, site string) (string, error)
+	WriteImage(ctx context.Context, w io.Writer, site, id string) error
+	WriteAudio(ctx context.Context, w io.Writer, site, id, lang string) error
+	Verify(ctx context.Context, site, id, answer, clientID string) error
+}
+
+// rules are the spam rules: the minimum time between opening the form
+// and sending it, and the rate limits that are always on.
+type rules struct {
+	MinFill      time.Duration
+	PerIP        store.Limit // offline messages from one address (IPv6: one /64)
+	PerEmail     store.Limit // offline messages giving one email address
+	PerSite      store.Limit // offline messages to one site
+	CaptchaPerIP store.Limit // forms opened (and challenges made) from one address
+}
+
+// defaultRules are the rules in AWS.
+var defaultRules = rules{
+	MinFill:      3 * time.Second,
+	PerIP:        store.Limit{N: 5, Window: 10 * time.Minute},
+	PerEmail:     store.Limit{N: 5, Window: time.Hour},
+	PerSite:      store.Limit{N: 300, Window: time.Hour},
+	CaptchaPerIP: store.Limit{N: 30, Window: 10 * time.Minute},
 }
 
 type handler struct {
-	sites siteReader
-	keys  *auth.Keyring
-	log   *slog.Logger
-	now   func() time.Time
-	mux   *http.ServeMux
+	store   offlineStore
+	captcha challenges
+	keys    *auth.Keyring
+	rules   rules
+	log     *slog.Logger
+	now     func() time.Time
+	mux     *http.ServeMux
 }
 
-func newHandler(sites siteReader, keys *auth.Keyring, log *slog.Logger, now func() time.Time) *handler {
-	h := &handler{sites: sites, keys: keys, log: log, now: now, mux: http.NewServeMux()}
+func newHandler(st offlineStore, cp challenges, keys *auth.Keyring, rules rules, log *slog.Logger, now func() time.Time) *handler {
+	h := &handler{store: st, captcha: cp, keys: keys, rules: rules, log: log, now: now, mux: http.NewServeMux()}
 	h.mux.HandleFunc("OPTIONS /v1/sites/{site}/{route}", h.preflight)
-	h.mux.HandleFunc("POST /v1/sites/{site}/visitors", h.withSite(h.newVisitor))
+	h.mux.HandleFunc("POST /v1/sites/{site}/visitors", h.withSite(h.visitors))
+	h.mux.HandleFunc("POST /v1/sites/{site}/messages", h.withSite(h.postMessage))
+	h.mux.HandleFunc("GET /v1/sites/{site}/captcha", h.withSite(h.openForm))
+	h.mux.HandleFunc("GET /v1/sites/{site}/captcha/{file}", h.withSite(h.captchaFile))
 	h.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		webapi.WriteError(w, r, log, livehelp.Errorf(livehelp.ENOTFOUND, "No such route."))
 	})
 	return h
 }
 
-func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.mux.ServeHTTP(w, r) }
+func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Cache-Control", "no-store")
+	h.mux.ServeHTTP(w, r)
+}
 
 // withSite loads the route's site and answers CORS for its allowed origins;
 // a browser on a foreign origin is refused with forbidden.
 func (h *handler) withSite(next func(http.ResponseWriter, *http.Request, *livehelp.Site)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		site, err := h.sites.Site(r.Context(), r.PathValue("site"), false)
+		site, err := h.sites(r)
 		if err != nil {
 			webapi.WriteError(w, r, h.log, err)
 			return
@@ -56,21 +99,41 @@ func (h *handler) withSite(next func(http.ResponseWriter, *http.Request, *livehe
 	}
 }
 
+func (h *handler) sites(r *http.Request) (*livehelp.Site, error) {
+	return h.store.Site(r.Context(), r.PathValue("site"), false)
+}
+
 func (h *handler) preflight(w http.ResponseWriter, r *http.Request) {
 	h.withSite(func(w http.ResponseWriter, r *http.Request, _ *livehelp.Site) {
 		w.WriteHeader(http.StatusNoContent)
 	})(w, r)
 }
 
-// newVisitor issues a visitor token. It writes nothing: the visitor's
-// profile is created when they first write.
-func (h *handler) newVisitor(w http.ResponseWriter, r *http.Request, site *livehelp.Site) {
-	signer, err := h.keys.Signer(r.Context())
-	if err != nil {
-		webapi.WriteError(w, r, h.log, err)
-		return
+// signer returns the process's token signer (the key is read once).
+func (h *handler) signer(ctx context.Context) (*auth.Signer, error) { return h.keys.Signer(ctx) }
+
+// visitor returns the visitor of site named by the request's bearer token,
+// or EUNAUTHORIZED.
+func (h *handler) visitor(r *http.Request, site *livehelp.Site) (string, error) {
+	tok, ok := bearer(r)
+	if !ok {
+		return "", livehelp.Errorf(livehelp.EUNAUTHORIZED, "A visitor token is required.")
 	}
-	id := auth.NewID()
-	token := signer.Sign(auth.KindVisitor, auth.Claims{Subject: id, Site: site.ID}, visitorTokenLife)
-	webapi.WriteJSON(w, http.StatusCreated, map[string]string{"visitor": id, "token": token})
+	signer, err := h.signer(r.Context())
+	if err != nil {
+		return "", err
+	}
+	c, err := signer.Verify(auth.KindVisitor, tok)
+	if err != nil || c.Site != site.ID {
+		return "", livehelp.Errorf(livehelp.EUNAUTHORIZED, "The visitor token is not valid; reload the page.")
+	}
+	return c.Subject, nil
+}
+
+func bearer(r *http.Request) (string, bool) {
+	v := r.Header.Get("Authorization")
+	if len(v) > 7 && (v[:7] == "Bearer " || v[:7] == "bearer ") {
+		return v[7:], true
+	}
+	return "", false
 }

@@ -1,5 +1,6 @@
-// Command offline is the Lambda behind the visitor-facing REST routes: visitor
-// tokens and the offline message form.
+// Command offline is the Lambda behind the visitor-facing REST routes:
+// visitor tokens and resume links, the offline message form and its
+// CAPTCHA. API.md describes them.
 package main
 
 import (
@@ -14,18 +15,29 @@ import (
 	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
 
 	"github.com/livehelp/livehelp/shared/auth"
+	"github.com/livehelp/livehelp/shared/captcha"
+	"github.com/livehelp/livehelp/shared/ddbstats"
 	"github.com/livehelp/livehelp/shared/store"
 )
 
 func main() {
 	log := slog.New(slog.NewJSONHandler(os.Stdout, nil))
-	cfg, err := config.LoadDefaultConfig(context.Background())
+	ctx := context.Background()
+	cfg, err := config.LoadDefaultConfig(ctx)
 	if err != nil {
 		log.Error("aws config", "err", err)
 		os.Exit(1)
 	}
-	st := store.New(dynamodb.NewFromConfig(cfg), os.Getenv("TABLE_NAME"), nil)
+	var counter *ddbstats.Counter // the local runner's request counts; nil (off) in AWS
+	if addr := os.Getenv(ddbstats.EnvAddr); addr != "" {
+		counter = new(ddbstats.Counter)
+		if _, err := ddbstats.Serve(ctx, addr, counter); err != nil {
+			log.Error("ddbstats", "err", err)
+			os.Exit(1)
+		}
+	}
+	st := store.New(dynamodb.NewFromConfig(cfg, counter.Attach), os.Getenv("TABLE_NAME"), nil)
 	keys := auth.NewKeyring(func(ctx context.Context) ([]byte, error) { return st.SigningKey(ctx, "tokens", auth.NewKey) }, nil)
-	h := newHandler(st, keys, log, time.Now)
+	h := newHandler(st, captcha.New(st, nil), keys, defaultRules, log, time.Now)
 	lambda.Start(httpadapter.New(h).ProxyWithContext)
 }

@@ -55,6 +55,13 @@ func TestWidgetChat(t *testing.T) {
 	if v := b.str(`$('textarea').value`); v != "" {
 		t.Errorf("composer not cleared: %q", v)
 	}
+	f.mu.Lock()
+	for _, fr := range f.frames {
+		if fr["action"] == "read" {
+			t.Errorf("a read receipt with no operator line to read: %v", fr)
+		}
+	}
+	f.mu.Unlock()
 
 	// The operator answers; a read receipt follows because the panel is open.
 	m := f.operatorSays("Hi! How can I help?", false)

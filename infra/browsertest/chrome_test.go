@@ -316,3 +316,6 @@ func (b *browser) enter() {
 		}
 	}
 }
+
+// navigate loads a page without waiting for the widget.
+func navigate(u string) chromedp.Action[chromedp.Void] { return chromedp.Navigate(u) }

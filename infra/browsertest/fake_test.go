@@ -92,8 +92,9 @@ func (f *fakeAPI) hosts() []string {
 	return []string{strings.TrimPrefix(f.api.URL, "http://"), strings.TrimPrefix(f.demo.URL, "http://")}
 }
 
-// pageURL is the demo page; lang adds data-lang to the script tag, and
-// nowidget serves it without the widget.
+// pageURL is the demo page; the query's lang adds data-lang to the script
+// tag, site changes data-site, nowidget leaves the widget out, and csp
+// sends a Content-Security-Policy that forbids inline styles.
 func (f *fakeAPI) pageURL(query string) string { return f.demo.URL + "/?" + query }
 
 // setStatus sets the button state; labels override the English defaults.
@@ -124,9 +125,17 @@ func (f *fakeAPI) serveDemo(w http.ResponseWriter, r *http.Request) {
 	if lang := r.URL.Query().Get("lang"); lang != "" {
 		page = bytes.Replace(page, []byte(`data-site="demo"`), []byte(`data-site="demo" data-lang="`+lang+`"`), 1)
 	}
+	if site := r.URL.Query().Get("site"); site != "" {
+		page = bytes.Replace(page, []byte(`data-site="demo"`), []byte(`data-site="`+site+`"`), 1)
+	}
 	if r.URL.Query().Get("nowidget") != "" {
 		i := bytes.Index(page, []byte("<script async"))
 		page = append(page[:i:i], "</body></html>"...)
+	}
+	if r.URL.Query().Get("csp") != "" { // a strict policy: no inline style at all
+		api := f.api.URL
+		w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; script-src 'unsafe-inline' "+api+
+			"; connect-src "+api+" ws"+strings.TrimPrefix(api, "http")+"; img-src "+api)
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")

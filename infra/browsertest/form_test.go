@@ -35,7 +35,7 @@ func (b *browser) fillForm(v map[string]string) {
 	b.t.Helper()
 	for _, k := range []string{"name", "email", "subject", "message"} {
 		if s, ok := v[k]; ok {
-			b.exec(`$('#lh-`+k+`').value = ''`)
+			b.exec(`$('#lh-` + k + `').value = ''`)
 			b.typeInto("#lh-"+k, s)
 		}
 	}

@@ -117,3 +117,22 @@ func quote(s string) string {
 	b.WriteByte('"')
 	return b.String()
 }
+
+// TestWidgetStrictCSP checks the widget keeps its looks and works on a page
+// whose Content-Security-Policy forbids inline styles.
+func TestWidgetStrictCSP(t *testing.T) {
+	t.Parallel()
+	f := newFakeAPI(t)
+	f.setStatus("online", nil)
+	b := newBrowser(t, 1024, 720)
+	b.open(f.pageURL("csp=1"))
+	b.waitFor("the online label", `txt('.b') === 'Click for Live Help'`, 5*time.Second)
+	got := b.str(`[getComputedStyle($('.b')).backgroundColor, getComputedStyle($('.b')).position, innerWidth - $('.b').getBoundingClientRect().right].join(' ')`)
+	if got != "rgb(29, 78, 216) fixed 16" {
+		t.Errorf("under a strict CSP the button is styled %q, want blue, fixed, 16 px from the right", got)
+	}
+	b.click(".b")
+	f.waitFrames("start", 1, 5*time.Second)
+	b.waitFor("the chat", `txt('.s') === 'You are chatting with Ann.'`, 5*time.Second)
+	b.shot("strict-csp")
+}

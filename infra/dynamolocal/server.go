@@ -154,26 +154,65 @@ func (s *Server) Stop() error {
 }
 
 func (s *Server) stop() error {
+	crashed := fmt.Errorf("dynamolocal: DynamoDB Local on %s exited on its own", s.endpoint)
 	select {
 	case <-s.exited:
-		return fmt.Errorf("dynamolocal: DynamoDB Local on %s exited on its own: %v\n%s", s.endpoint, s.waitErr, s.out)
+		return fmt.Errorf("%w: %v\n%s", crashed, s.waitErr, s.out)
 	default:
 	}
 	pgid := s.cmd.Process.Pid
-	_ = syscall.Kill(-pgid, syscall.SIGTERM)
-	select {
-	case <-s.exited:
-	case <-time.After(stopGrace):
+	escalated := false
+	if err := syscall.Kill(-pgid, syscall.SIGTERM); errors.Is(err, syscall.ESRCH) {
+		// Already reaped, but Wait has not returned yet: not our doing.
+		_ = s.waitExited(stopGrace)
+		return fmt.Errorf("%w: %v\n%s", crashed, s.waitErr, s.out)
+	}
+	if err := s.waitExited(stopGrace); err != nil {
+		escalated = true
 		_ = syscall.Kill(-pgid, syscall.SIGKILL)
-		select {
-		case <-s.exited:
-		case <-time.After(stopGrace):
+		if err := s.waitExited(stopGrace); err != nil {
 			return fmt.Errorf("dynamolocal: process group %d did not exit after SIGKILL", pgid)
 		}
 	}
 	// The JVM starts no children, but make sure the group is gone.
 	_ = syscall.Kill(-pgid, syscall.SIGKILL)
+	if !stoppedBySignal(s.waitErr, escalated) {
+		// It died (as a zombie not yet reaped) before our signal arrived.
+		return fmt.Errorf("%w: %v\n%s", crashed, s.waitErr, s.out)
+	}
 	return nil
+}
+
+// waitExited waits at most d for the process to be waited for.
+func (s *Server) waitExited(d time.Duration) error {
+	select {
+	case <-s.exited:
+		return nil
+	case <-time.After(d):
+		return errors.New("timeout")
+	}
+}
+
+// stoppedBySignal reports whether a wait result is what Stop's signals
+// produce: the JVM's exit code 143 after SIGTERM (or 0), death by SIGTERM,
+// or death by SIGKILL when Stop escalated to it.
+func stoppedBySignal(waitErr error, escalated bool) bool {
+	var exitErr *exec.ExitError
+	if waitErr == nil {
+		return true
+	}
+	if !errors.As(waitErr, &exitErr) {
+		return false
+	}
+	status, ok := exitErr.Sys().(syscall.WaitStatus)
+	switch {
+	case !ok:
+		return false
+	case status.Signaled():
+		return status.Signal() == syscall.SIGTERM || escalated && status.Signal() == syscall.SIGKILL
+	default:
+		return status.ExitStatus() == 128+int(syscall.SIGTERM)
+	}
 }
 
 // launch starts one java process on port and waits until it is ready.

@@ -26,8 +26,6 @@ type syncItem struct {
 	Open string `dynamodbav:"open,omitempty"` // id of the transcript item being written
 }
 
-func boardSyncSK(conv string) string { return "BSYNC#" + conv }
-
 // SyncTranscripts copies a conversation's new messages to its visitor's
 // board as chat transcripts, so the board and its search stay one Query of
 // the visitor's partition. A transcript runs from the first message after

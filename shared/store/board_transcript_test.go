@@ -92,3 +92,31 @@ func TestSyncTranscripts(t *testing.T) {
 		t.Errorf("unfinished chats: %+v", page.Items)
 	}
 }
+
+func TestVisitorsOnline(t *testing.T) {
+	t.Parallel()
+	st, now := consoleStore(t)
+	ctx := context.Background()
+	c, err := st.CreateConversation(ctx, &livehelp.Conversation{ID: livehelp.ConversationID("s1", "v1"), Site: "s1", Visitor: "v1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn := &livehelp.Connection{ID: "conn-v1", Site: "s1", Role: livehelp.ParticipantVisitor, Subject: "v1", Connected: *now}
+	if err := st.PutConnection(ctx, conn); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Join(ctx, c.ID, []*livehelp.Connection{conn}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := st.VisitorsOnline(ctx, "s1", []string{"v1", "v2", "v1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(map[string]bool{"v1": true, "v2": false}, got); diff != "" {
+		t.Errorf("online (-want +got):\n%s", diff)
+	}
+	// Another site's visitor of the same id is not this one.
+	if got, _ := st.VisitorsOnline(ctx, "s2", []string{"v1"}); got["v1"] {
+		t.Errorf("visitor of s1 shows online on s2")
+	}
+}

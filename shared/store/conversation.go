@@ -74,9 +74,6 @@ func (it *conversationItem) conversation() *livehelp.Conversation {
 	}
 }
 
-// queueSK sorts a site's queue by the time a conversation entered it.
-func queueSK(queued time.Time, conv string) string { return timeSK(queued) + "#" + conv }
-
 // CreateConversation stores a new conversation for c.Site and c.Visitor
 // (ID, Site, Visitor and VisitorName are used) as queued offline: the state
 // a conversation has before routing places it. It returns the stored
@@ -84,7 +81,7 @@ func queueSK(queued time.Time, conv string) string { return timeSK(queued) + "#"
 func (s *Store) CreateConversation(ctx context.Context, c *livehelp.Conversation) (*livehelp.Conversation, error) {
 	now := s.now().UnixMilli()
 	it := conversationItem{
-		PK: convKey(c.ID), SK: skConv, GSI1PK: visitorConvsKey(c.Visitor), GSI1SK: timeSK(msTime(now)) + "#" + c.ID,
+		PK: convKey(c.ID), SK: skConv, GSI1PK: visitorConvsKey(c.Visitor), GSI1SK: convTimeSK(msTime(now), c.ID),
 		GSI2PK: queueKey(c.Site, livehelp.QueueOffline), GSI2SK: queueSK(msTime(now), c.ID),
 		Site: c.Site, Visitor: c.Visitor, VName: c.VisitorName, Status: livehelp.StatusQueued, Queue: livehelp.QueueOffline,
 		Created: now, Queued: now, Updated: now,

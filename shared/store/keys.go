@@ -38,12 +38,15 @@ const (
 //	visitor email        SITE#<site>#EMAIL#<email>  EMAIL                      (points at the visitor who gave it first)
 //	board item           VIS#<visitor>         BOARD#<item>        SITE#<site>#MSGS / <item>   SITE#<site>#UNANSWERED / <item>   (messages only; GSI2 only while unanswered)
 //	board client id      VIS#<visitor>         BCID#<client id>                             (guards retries of one write)
+//	transcript progress  VIS#<visitor>         BSYNC#<conv>                                 (how far a chat was copied to the board)
 //	canned head          SITE#<site>#CANNED    HEAD                                         (imports in progress: their nodes stay hidden)
 //	canned node          SITE#<site>#CANNED    NODE#<node>
 //	group                GROUP#<group>         GROUP               SITE#<site>#GROUPS / <name>#<group>
 //	API key              APIKEY#<key>          APIKEY              SITE#<site>#APIKEYS / APIKEY#<key>
 //	daily stats          SITE#<site>#STATS     DAY#<yyyymmdd>
 //	console settings     SITE#<site>           CONSOLE                                      (proactive chat settings)
+//	captcha              CAPTCHA#<id>          CAPTCHA                                      (single use; expires on read, ttl for GC)
+//	mail record          CONV#<conv>           MAIL#<first due ms:013>                      (one unread-reply email: claim, attempts, SES id)
 //
 // Board item ids are <created unix ms, 13 digits>-<suffix>, so a visitor's
 // board sorts by time; a transcript's suffix is its conversation id.
@@ -109,6 +112,7 @@ func visitorEmailKey(site, email string) string {
 func boardSK(item string) string           { return "BOARD#" + item }
 func boardPrefix() string                  { return "BOARD#" }
 func boardClientSK(cid string) string      { return "BCID#" + cid }
+func boardSyncSK(conv string) string       { return "BSYNC#" + conv }
 func siteMessagesKey(site string) string   { return "SITE#" + site + "#MSGS" }
 func siteUnansweredKey(site string) string { return "SITE#" + site + "#UNANSWERED" }
 func cannedKey(site string) string         { return "SITE#" + site + "#CANNED" }
@@ -125,3 +129,24 @@ func statsDaySK(day time.Time) string      { return "DAY#" + day.UTC().Format("2
 func boardItemID(created time.Time, suffix string) string {
 	return fmt.Sprintf("%013d-%s", created.UnixMilli(), suffix)
 }
+
+// Offline form and mailer keys (captcha*.go, mail*.go).
+const skCaptcha = "CAPTCHA"
+
+func captchaKey(id string) string { return "CAPTCHA#" + id }
+func mailPrefix() string          { return "MAIL#" }
+func mailSK(firstDue time.Time) string {
+	return fmt.Sprintf("MAIL#%013d", firstDue.UnixMilli())
+}
+
+// Chat keys (conversations, queue, client ids).
+
+// convTimeSK sorts a visitor's or an operator's conversations by time (GSI1SK, GSI2SK).
+func convTimeSK(t time.Time, conv string) string { return timeSK(t) + "#" + conv }
+
+// queueSK sorts a site's queue by the time a conversation entered it (GSI2SK).
+func queueSK(queued time.Time, conv string) string { return convTimeSK(queued, conv) }
+
+// senderClientIDSK reserves one sender's client id in a conversation, so
+// the two sides' ids never collide.
+func senderClientIDSK(sender, cid string) string { return clientIDSK(sender + "#" + cid) }

@@ -142,7 +142,7 @@ func (s *Store) appendItems(c *livehelp.Conversation, a Append, m livehelp.Messa
 		}
 	}
 	expr, _ := expression.NewBuilder().WithUpdate(upd).WithCondition(cond).Build() // names and values only: cannot fail
-	cid := clientIDItem{PK: convKey(c.ID), SK: clientIDSK(a.Sender + "#" + m.ClientID), Seq: m.Seq, TS: m.Time.UnixMilli(),
+	cid := clientIDItem{PK: convKey(c.ID), SK: senderClientIDSK(a.Sender, m.ClientID), Seq: m.Seq, TS: m.Time.UnixMilli(),
 		TTL: m.Time.Add(clientIDLife).Unix()}
 	items := []types.TransactWriteItem{
 		{Update: &types.Update{TableName: tableName(s), Key: key(convKey(c.ID), skConv),
@@ -174,7 +174,7 @@ func mailDueIs(ms int64) expression.ConditionBuilder {
 // clientIDMessage returns the message an already used client id produced.
 func (s *Store) clientIDMessage(ctx context.Context, conv string, a Append) (livehelp.Message, bool, error) {
 	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: tableName(s),
-		Key: key(convKey(conv), clientIDSK(a.Sender+"#"+a.Message.ClientID)), ConsistentRead: aws.Bool(true)})
+		Key: key(convKey(conv), senderClientIDSK(a.Sender, a.Message.ClientID)), ConsistentRead: aws.Bool(true)})
 	if err != nil {
 		return livehelp.Message{}, false, translate("get client id", err)
 	}

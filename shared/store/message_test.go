@@ -4,7 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sort"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -95,8 +95,11 @@ func TestAppendConcurrent(t *testing.T) {
 	ctx := context.Background()
 	c := newConversation(t, st, clk, "v1", false)
 	const n = 8
-	var wg sync.WaitGroup
-	seqs := make([][]int64, n)
+	var (
+		wg   sync.WaitGroup
+		mu   sync.Mutex
+		seqs = make([][]int64, n)
+	)
 	for i := range n {
 		for range 2 { // each message sent twice, concurrently
 			wg.Add(1)
@@ -107,11 +110,18 @@ func TestAppendConcurrent(t *testing.T) {
 					t.Error(err)
 					return
 				}
+				mu.Lock()
 				seqs[i] = append(seqs[i], m.Seq)
+				mu.Unlock()
 			}()
 		}
 	}
 	wg.Wait()
+	for i, s := range seqs {
+		if len(s) != 2 || s[0] != s[1] {
+			t.Errorf("message %d sent twice got seqs %v, want one seq twice", i, s)
+		}
+	}
 	msgs, _, err := st.Messages(ctx, c.ID, livehelp.Page{Limit: 100})
 	if err != nil {
 		t.Fatal(err)
@@ -119,17 +129,23 @@ func TestAppendConcurrent(t *testing.T) {
 	if len(msgs) != n {
 		t.Fatalf("stored %d messages, want %d", len(msgs), n)
 	}
-	var got []int64
 	for i, m := range msgs {
 		if m.Seq != int64(i+1) {
 			t.Errorf("message %d has seq %d", i, m.Seq)
 		}
-		got = append(got, m.Seq)
+		if want := seqs[mustAtoi(t, m.ClientID)][0]; m.Seq != want {
+			t.Errorf("message %s stored as %d, acknowledged as %d", m.ClientID, m.Seq, want)
+		}
 	}
-	sort.Slice(got, func(i, j int) bool { return got[i] < got[j] })
-	if got[len(got)-1] != n {
-		t.Errorf("last seq %d, want %d", got[len(got)-1], n)
+}
+
+func mustAtoi(t *testing.T, s string) int {
+	t.Helper()
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		t.Fatal(err)
 	}
+	return n
 }
 
 func TestMessagesPaging(t *testing.T) {

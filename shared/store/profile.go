@@ -167,3 +167,89 @@ func (s *Store) VisitorByEmail(ctx context.Context, site, email string) (string,
 	}
 	return it.Visitor, nil
 }
+
+// ConsoleSettings are a site's settings that only the console reads: for
+// now the proactive-chat placeholder (off by default; DESIGN.md §2).
+type ConsoleSettings struct {
+	Proactive          bool // operators may invite visitors on the site
+	WithoutInviteAfter int  // seconds on the site before operators are alerted; 0 is off
+}
+
+type consoleSettingsItem struct {
+	PK                 string `dynamodbav:"PK"`
+	SK                 string `dynamodbav:"SK"`
+	Proactive          bool   `dynamodbav:"proactive"`
+	WithoutInviteAfter int    `dynamodbav:"without_invite"`
+}
+
+// ConsoleSettings returns a site's console settings; a site that never
+// saved any gets the defaults.
+func (s *Store) ConsoleSettings(ctx context.Context, site string) (ConsoleSettings, error) {
+	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: tableName(s), Key: key(siteKey(site), skConsole), ConsistentRead: aws.Bool(true)})
+	if err != nil {
+		return ConsoleSettings{}, translate("get console settings", err)
+	}
+	var it consoleSettingsItem
+	if out.Item != nil {
+		if err := unmarshal(out.Item, &it); err != nil {
+			return ConsoleSettings{}, translate("decode console settings", err)
+		}
+	}
+	return ConsoleSettings{Proactive: it.Proactive, WithoutInviteAfter: it.WithoutInviteAfter}, nil
+}
+
+// PutConsoleSettings saves a site's console settings.
+func (s *Store) PutConsoleSettings(ctx context.Context, site string, c ConsoleSettings) error {
+	it := consoleSettingsItem{PK: siteKey(site), SK: skConsole, Proactive: c.Proactive, WithoutInviteAfter: c.WithoutInviteAfter}
+	_, err := s.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: tableName(s), Item: marshal(it)})
+	return translate("put console settings", err)
+}
+
+// VisitorsOnline reports which of site's visitors are on the site now:
+// those whose conversation has a live visitor connection joined. It reads
+// the conversations with BatchGetItem, 100 keys at a time, projecting only
+// what it needs. Visitors without a conversation are offline.
+func (s *Store) VisitorsOnline(ctx context.Context, site string, visitors []string) (map[string]bool, error) {
+	online := make(map[string]bool, len(visitors))
+	byConv := map[string]string{}
+	var keys []map[string]types.AttributeValue
+	for _, v := range visitors {
+		id := livehelp.ConversationID(site, v)
+		if _, dup := byConv[id]; dup {
+			continue
+		}
+		byConv[id] = v
+		online[v] = false
+		keys = append(keys, key(convKey(id), skConv))
+	}
+	for len(keys) > 0 {
+		n := min(len(keys), 100)
+		req := map[string]types.KeysAndAttributes{s.table: {Keys: keys[:n], ProjectionExpression: aws.String("PK, vconns, site"),
+			ConsistentRead: aws.Bool(true)}}
+		keys = keys[n:]
+		for attempt := 0; len(req) > 0 && attempt < 5; attempt++ {
+			out, err := s.db.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: req})
+			if err != nil {
+				return nil, translate("read conversations", err)
+			}
+			for _, m := range out.Responses[s.table] {
+				var it struct {
+					PK     string   `dynamodbav:"PK"`
+					Site   string   `dynamodbav:"site"`
+					VConns []string `dynamodbav:"vconns,stringset"`
+				}
+				if err := unmarshal(m, &it); err != nil {
+					return nil, translate("decode conversation", err)
+				}
+				if v, ok := byConv[strings.TrimPrefix(it.PK, "CONV#")]; ok && it.Site == site {
+					online[v] = len(it.VConns) > 0
+				}
+			}
+			req = out.UnprocessedKeys
+			if len(req) > 0 {
+				backoff(attempt)
+			}
+		}
+	}
+	return online, nil
+}

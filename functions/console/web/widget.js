@@ -38,7 +38,7 @@ var TT = {
     'No operator is available right now. Leave a message and we will answer by email.',
     'Connection lost. Reconnecting…', 'Connecting…', 'You', 'Operator', 'Not sent yet, will retry',
     'Hello! How can we help you?', 'Messages', 'new', 'Type the characters you see',
-    'Leave us a message and we will answer by email.'],
+    'Leave us a message and we will answer by email.', 'Listen'],
   fr: ['Aide en direct', 'Fermer', 'Cliquez pour une aide en direct', 'Laisser un message',
     'Tous nos opérateurs sont occupés. Vous pouvez attendre le prochain disponible ou laisser un message.',
     'Attendre dans la file', 'Votre nom', 'Votre e-mail', 'Objet', 'Message', 'Envoyer le message', 'Envoi…',
@@ -50,7 +50,7 @@ var TT = {
     "Aucun opérateur n'est disponible. Laissez un message, nous répondrons par e-mail.",
     'Connexion perdue. Reconnexion…', 'Connexion…', 'Vous', 'Opérateur', 'Pas encore envoyé, nouvel essai bientôt',
     'Bonjour ! Comment pouvons-nous vous aider ?', 'Messages', 'nouveau', "Saisissez les caractères de l'image",
-    'Laissez-nous un message, nous vous répondrons par e-mail.'],
+    'Laissez-nous un message, nous vous répondrons par e-mail.', 'Écouter'],
   ru: ['Помощь онлайн', 'Закрыть', 'Нажмите для помощи онлайн', 'Оставить сообщение',
     'Все операторы сейчас заняты. Вы можете подождать первого освободившегося или оставить сообщение.',
     'Подождать в очереди', 'Ваше имя', 'Ваш e-mail', 'Тема', 'Сообщение', 'Отправить сообщение', 'Отправка…',
@@ -62,10 +62,10 @@ var TT = {
     'Сейчас нет свободных операторов. Оставьте сообщение, и мы ответим по e-mail.',
     'Соединение потеряно. Переподключение…', 'Подключение…', 'Вы', 'Оператор', 'Не отправлено, повторим',
     'Здравствуйте! Чем можем помочь?', 'Сообщения', 'новых', 'Введите символы с картинки',
-    'Оставьте сообщение, и мы ответим по e-mail.']
+    'Оставьте сообщение, и мы ответим по e-mail.', 'Прослушать']
 };
 var T = {}, keys = ('title close on off busy wait name email subject message submit sending unsent thanks req mail fix ph send ' +
-  'typing queue waiting instead with closed nobody lost connecting you op failed hello msgs new captcha intro').split(' ');
+  'typing queue waiting instead with closed nobody lost connecting you op failed hello msgs new captcha intro listen').split(' ');
 keys.forEach(function (k, n) { T[k] = (TT[LANG] || TT.en)[n]; });
 if (!TT[LANG]) LANG = 'en';
 
@@ -129,8 +129,8 @@ function api(method, path, body, auth) {
 var st = { state: 'offline' }, down = false, checked = 0,
   tok = store('token'), conv = store('conv'), cs = '', opName = '', pos = 0,
   resume = '', sock = null, up = false, gen = 0, tries = 0, rt = 0, pingT = 0, wantStart = false, starting = false,
-  pend = {}, order = [], reqs = {}, rq = 0, ha = 0, seen = {}, max = 0, rd = 0, unread = 0, tyOut = 0, tyT = 0, tyIn = 0,
-  isOpen = false, view = '', fcid = '', autoLi = null, sending = false, capId = '';
+  pend = {}, order = [], reqs = {}, rq = 0, ha = 0, seen = {}, max = 0, their = 0, rd = 0, unread = 0, tyOut = 0, tyT = 0, tyIn = 0,
+  isOpen = false, view = '', autoLi = null;
 var m = /(?:^#|&)livehelp=([A-Za-z0-9._~-]{8,2048})/.exec(location.hash);
 if (m) {
   resume = m[1];
@@ -139,7 +139,8 @@ if (m) {
 
 /* ---- DOM: a shadow root on our own element ---- */
 var host = D.createElement('livehelp-widget');
-host.setAttribute('style', 'all:initial!important;display:block!important');
+host.style.setProperty('all', 'initial', 'important'); // CSSOM, so a strict CSP on the page allows it
+host.style.setProperty('display', 'block', 'important');
 var root = host.attachShadow({ mode: 'open' });
 var CSS = ':host{all:initial}*{box-sizing:border-box}' +
   '.w{font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;color:#1f2937}' +
@@ -161,11 +162,11 @@ var CSS = ':host{all:initial}*{box-sizing:border-box}' +
   '.k{border:0;background:none;padding:0;color:#1d4ed8;text-decoration:underline;cursor:pointer}' +
   '.q{padding:11px 16px;border-radius:8px;border:2px solid #1d4ed8;background:#1d4ed8;color:#fff;font-weight:600;cursor:pointer}' +
   '.q.o{background:#fff;color:#1d4ed8}.q:disabled{opacity:.6;cursor:default}' +
-  'p{margin:0}label{display:block;font-size:13px;font-weight:600;margin-bottom:4px}' +
+  '.fm{display:flex;flex-direction:column;gap:12px}p{margin:0}label{display:block;font-size:13px;font-weight:600;margin-bottom:4px}' +
   'input,textarea{display:block;width:100%;padding:9px 11px;border:1px solid #94a3b8;border-radius:8px;background:#fff}' +
   'textarea{resize:vertical}[aria-invalid=true]{border-color:#b91c1c;box-shadow:0 0 0 1px #b91c1c}' +
   '.e{color:#b91c1c;font-size:13px;margin-top:3px}.e:empty{display:none}' +
-  '.g{padding:9px 12px;border-radius:8px;background:#fef2f2;color:#991b1b;font-size:14px}.g.ok{background:#f0fdf4;color:#166534}.g:empty{display:none}' +
+  '.g{padding:9px 12px;border-radius:8px;background:#fef2f2;color:#991b1b;font-size:14px}.g:empty{display:none}' +
   'ol{list-style:none;margin:0;padding:0;display:flex;flex-direction:column;gap:8px;flex:1}' +
   'li{max-width:85%;padding:8px 12px;border-radius:12px;background:#f1f5f9;align-self:flex-start;white-space:pre-wrap;overflow-wrap:anywhere}' +
   'li.me{align-self:flex-end;background:#1d4ed8;color:#fff}li.sy{align-self:center;background:none;color:#475569;font-size:13px;font-style:italic;text-align:center}' +
@@ -185,7 +186,11 @@ var btnLabel = el('span', { t: T.off }), badge = el('span', { c: 'n', 'aria-hidd
   } }, [el('header', {}, [el('h2', { id: 'lh-t', t: T.title }),
     el('button', { type: 'button', c: 'x', 'aria-label': T.close, t: '×', onclick: function () { hide(true); } })]), line, body]);
 btn.hidden = true;
-root.appendChild(el('style', { t: CSS }));
+try { // a constructed sheet is not inline style: CSP style-src does not block it
+  var sheet = new CSSStyleSheet();
+  sheet.replaceSync(CSS);
+  root.adoptedStyleSheets = [sheet];
+} catch (_) { root.appendChild(el('style', { t: CSS })); }
 root.appendChild(el('div', { c: 'w', lang: LANG }, [btn, panel]));
 (D.body || D.documentElement).appendChild(host);
 
@@ -193,12 +198,27 @@ root.appendChild(el('div', { c: 'w', lang: LANG }, [btn, panel]));
 function status() {
   api('GET', PATH + '/status' + (DLANG ? '?lang=' + encodeURIComponent(LANG) : '')).then(safe(function (r) {
     checked = Date.now();
-    if (r.status === 404) { host.hidden = true; return; } // no such site: stay out of the way
+    if (r.status === 404) { host.remove(); return; } // no such site: stay out of the way
     down = !r.ok || !/^(online|busy|offline)$/.test(r.data.state);
     st = down ? { state: 'offline' } : r.data;
     paint();
-    if (!down && (conv || resume) && !sock) connect();
-    if (resume && !isOpen) chat(false);
+    if (resume) return resumed();
+    if (!down && conv && !sock) connect();
+  }));
+}
+/* resumed binds this browser to the visitor of an emailed #livehelp= link
+ * and opens their conversation. */
+function resumed() {
+  api('POST', PATH + '/visitors', { resume: resume }).then(safe(function (r) {
+    var d = r.data, c = d.conversation;
+    resume = '';
+    if (r.ok && typeof d.token === 'string') {
+      tok = d.token; store('token', tok);
+      if (c && c.id !== conv) { conv = ''; setConv(c); }
+      if (!down) return chat(false);
+    }
+    open();
+    say((d.error || {}).message);
   }));
 }
 function paint() {
@@ -242,32 +262,42 @@ function choice() {
 }
 
 /* ---- offline form ---- */
-var F = {}, E = {}, note = el('p', { c: 'g', role: 'alert' }), capImg = el('img', { c: 'img', alt: T.captcha }), capBox;
+var F = {}, E = {}, note = el('p', { c: 'g', role: 'alert' }), capImg = el('img', { c: 'img', alt: T.captcha }), capBox,
+  ftok = '', fAt = 0, fMin = 0, capId = '', capAudio = '', sending = false, fcid = '', again = 0;
 function field(k, type, area) {
   var id = 'lh-' + k;
   F[k] = el(area ? 'textarea' : 'input', { id: id, name: k, type: area ? null : type, rows: area ? 5 : null,
-    maxlength: area ? 4000 : 200, autocomplete: { name: 'name', email: 'email' }[k] || 'off',
-    'aria-describedby': id + '-e', 'aria-invalid': 'false', 'aria-required': k === 'captcha' ? null : 'true' });
+    maxlength: area ? 4000 : k === 'captcha' ? 12 : 200, autocomplete: { name: 'name', email: 'email' }[k] || 'off',
+    inputmode: k === 'captcha' ? 'numeric' : null, 'aria-describedby': id + '-e', 'aria-invalid': 'false', 'aria-required': 'true' });
   E[k] = el('p', { c: 'e', id: id + '-e' });
-  return el('div', {}, [el('label', { 'for': id, t: k === 'captcha' ? T.captcha : T[k] }), F[k], E[k]]);
+  return el('div', {}, [el('label', { 'for': id, t: T[k] }), F[k], E[k]]);
 }
 var submitBtn = el('button', { type: 'submit', c: 'q', t: T.submit }),
-  formEl = el('form', { novalidate: true, onsubmit: submit, style: 'display:flex;flex-direction:column;gap:12px' }, [
+  formEl = el('form', { c: 'fm', novalidate: true, onsubmit: submit }, [
     field('name', 'text'), field('email', 'email'), field('subject', 'text'), field('message', '', true),
-    capBox = el('div', { hidden: true }, [capImg, field('captcha', 'text')]), note, submitBtn]);
+    capBox = el('div', { hidden: true }, [capImg, el('button', { type: 'button', c: 'k', t: T.listen, onclick: function () {
+      var a = new W.Audio(capAudio + '?lang=' + LANG).play();
+      if (a && a.catch) a.catch(function () {});
+    } }), field('captcha', 'text')]), note, submitBtn]);
 function form() {
   say(T.intro);
   fill(body, [formEl]);
-  if (st.spam_protection && !capId) captcha();
+  if (!ftok) openForm();
   show('form');
 }
-function captcha() {
-  api('GET', PATH + '/captcha').then(safe(function (r) {
-    var d = r.data, src = d.image || d.image_url || d.url;
-    capId = d.id || d.captcha_id || '';
-    if (!r.ok || !capId) return;
-    capImg.src = String(src).indexOf(REST + '/') === 0 ? src : REST + PATH + '/captcha/' + encodeURIComponent(capId) + '.png';
-    capBox.hidden = false;
+/* openForm asks for a form token (when the form was opened: bots that post
+ * at once are refused) and, with spam protection on, a CAPTCHA; asking
+ * again refreshes the CAPTCHA and keeps the first token. */
+function openForm() {
+  return api('GET', PATH + '/captcha').then(safe(function (r) {
+    var d = r.data;
+    if (!r.ok || typeof d.form_token !== 'string') return;
+    if (!ftok) { ftok = d.form_token; fAt = Date.now(); fMin = +d.min_seconds || 0; }
+    capBox.hidden = !d.captcha;
+    if (d.captcha) {
+      capId = d.id; capImg.src = REST + d.image; capAudio = REST + d.audio;
+      F.captcha.value = '';
+    }
   }));
 }
 function err(k, msg) {
@@ -276,35 +306,40 @@ function err(k, msg) {
   F[k].setAttribute('aria-invalid', msg ? 'true' : 'false');
   return !!msg;
 }
+function busy(on) { sending = on; submitBtn.disabled = on; submitBtn.textContent = on ? T.sending : T.submit; }
 function submit(e) {
-  e.preventDefault();
+  if (e) e.preventDefault();
   if (sending) return;
   var v = {}, first = null;
-  ['name', 'email', 'subject', 'message'].forEach(function (k) {
+  ['name', 'email', 'subject', 'message'].concat(capId ? ['captcha'] : []).forEach(function (k) {
     v[k] = F[k].value.trim();
     if (err(k, !v[k] ? T.req : k === 'email' && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(v[k]) ? T.mail : '') && !first) first = F[k];
   });
-  err('captcha', '');
-  if (capId) { v.captcha_id = capId; v.captcha = F.captcha.value.trim(); }
-  note.className = 'g';
   if (first) { note.textContent = T.fix; return first.focus(); }
-  v.client_id = fcid = fcid || uuid(); // the same id on every retry of this message: stored once
-  sending = true; submitBtn.disabled = true; submitBtn.textContent = T.sending; note.textContent = '';
-  token().then(function (t) { return t ? api('POST', PATH + '/messages', v, t) : { status: 0, data: {} }; })
-    .then(safe(function (r) {
-      var x = r.data.error || {}, f = x.fields || {}, k, bad = null;
-      sending = false; submitBtn.disabled = false; submitBtn.textContent = T.submit;
-      if (r.ok) return sent(r.data, v.name);
-      if (!r.status || r.status >= 500) { note.textContent = T.unsent; return; }
-      for (k in f) if (err(k, String(f[k])) && !bad) bad = F[k];
-      note.textContent = x.message || T.fix;
-      if (/captcha/.test(Object.keys(f).join())) { capId = ''; F.captcha.value = ''; captcha(); }
-      if (bad) bad.focus();
-    }));
+  v.client_id = fcid = fcid || uuid(); // the same id on every try of this message: stored once
+  busy(true); note.textContent = '';
+  (ftok ? Promise.resolve() : openForm()).then(function () {
+    if (capId) v.captcha_id = capId; else delete v.captcha;
+    v.form_token = ftok;
+    return new Promise(function (go) { later(go, fAt + fMin * 1000 - Date.now()); }); // the minimum fill time
+  }).then(token).then(function (t) {
+    return t && ftok ? api('POST', PATH + '/messages', v, t) : { status: 0, data: {} };
+  }).then(safe(function (r) {
+    var x = r.data.error || {}, f = x.fields || {}, k, bad = null;
+    busy(false);
+    if (r.ok) return sent(r.data, v.name);
+    if (r.status === 401 && !again++) { tok = ''; store('token', ''); return submit(); } // a stale visitor token: once more with a new one
+    if (!r.status || r.status >= 500) { note.textContent = T.unsent; return; }
+    for (k in f) if (err(k, String(f[k])) && !bad) bad = F[k];
+    note.textContent = x.message || T.fix;
+    if (f.form_token === 'expired') ftok = '';
+    if (f.captcha || f.form_token) openForm(); // a new challenge (and token when it expired)
+    if (bad) bad.focus();
+  }));
 }
 function sent(d, name) {
   var c = d.conversation;
-  fcid = ''; capId = ''; capBox.hidden = true;
+  fcid = ''; capId = ''; ftok = ''; again = 0; capBox.hidden = true;
   ['subject', 'message', 'captcha'].forEach(function (k) { F[k].value = ''; });
   store('name', name); store('left', '1'); // the visitor gave an email: no need to offer the form again
   if (c) setConv(typeof c === 'object' ? c : { id: c });
@@ -344,7 +379,7 @@ function compose() {
 }
 function bubble(msg, info) {
   var a = msg.author, me = a === 'visitor';
-  return el('li', { c: me ? 'me' : a === 'system' ? 'sy' : 'op' }, [
+  return el('li', { c: me ? 'me' : a === 'system' ? 'sy' : 'op', title: msg.ts > 0 ? new Date(msg.ts).toLocaleString(LANG) : null }, [
     a === 'system' ? null : el('span', { c: 'a', t: me ? T.you : (msg.operator && msg.operator.name) || T.op }),
     el('span', { c: 't', t: String(msg.text == null ? '' : msg.text) }), el('span', { c: 'i', t: info || '' })]);
 }
@@ -364,6 +399,7 @@ function add(msg) {
   seen[s] = li;
   place(li, s);
   if (s > max) max = s;
+  if (msg.author !== 'visitor' && s > their) their = s;
   if (msg.author === 'operator' && s > rd && (!isOpen || D.hidden)) { unread++; paint(); }
   scroll();
 }
@@ -384,7 +420,7 @@ function setConv(c) {
   var id = c.id || c.conversation;
   if (id && typeof id === 'string') {
     if (conv && id !== conv) { // a new conversation: earlier messages stay, as history
-      seen = {}; max = 0; rd = 0;
+      seen = {}; max = their = rd = 0;
       [].forEach.call(list.querySelectorAll('[data-seq]'), function (n) { n.removeAttribute('data-seq'); });
     }
     conv = id; store('conv', id);
@@ -428,10 +464,10 @@ function connect() {
     });
   }));
 }
+/* hello joins the conversation; after asks only for what this page has not seen. */
+function hello() { ha = max; tx({ action: 'hello', after: max || undefined }, 1, 'hello'); }
 /* retry reconnects with jittered exponential backoff (1 s to 30 s); with the
  * panel closed it gives up after a few tries until the visitor opens it. */
-/* hello joins the conversation; after asks only for what this page has not seen. */
-function hello() { ha = max; tx({ action: 'hello', after: max || undefined, resume: resume || undefined }, 1, 'hello'); }
 function retry() {
   var d = Math.min(30000, 1000 * Math.pow(2, tries++));
   clearTimeout(rt);
@@ -460,28 +496,29 @@ function flush() {
     if (p.g !== gen) { p.g = gen; tx({ action: 'send', conversation: conv, client_id: cid, text: p.t }, 1); }
   });
 }
+/* read sends a read receipt when the panel shows an operator line not yet marked read. */
 function read() {
-  if (isOpen && view === 'chat' && !D.hidden && conv && max > rd) { rd = max; tx({ action: 'read', conversation: conv, seq: max }, up); }
+  if (isOpen && view === 'chat' && !D.hidden && conv && their > rd) { rd = max; tx({ action: 'read', conversation: conv, seq: max }, up); }
 }
 function grow() { input.style.height = ''; if (input.scrollHeight > input.clientHeight) input.style.height = Math.min(input.scrollHeight + 2, 120) + 'px'; }
 function typed() {
   var now = Date.now();
   grow();
-  if (conv && now - tyOut > 3000) { tyOut = now; tx({ action: 'typing', conversation: conv, typing: true }, 1); }
+  if (conv && now - tyOut > 5000) { tyOut = now; tx({ action: 'typing', conversation: conv, typing: true }, 1); } // at most one frame per 5 s
   clearTimeout(tyT);
-  tyT = later(function () { if (tyOut) tx({ action: 'typing', conversation: conv, typing: false }, conv); tyOut = 0; }, 4000);
+  tyT = later(function () { if (tyOut) tx({ action: 'typing', conversation: conv, typing: false }, conv); tyOut = 0; }, 6000);
 }
 function more(after) { tx({ action: 'history', conversation: conv, after: after, limit: 50 }, conv); }
 /* H handles server frames by type. */
 var H = {
   hello: function (f) {
     var c = f.conversation;
+    if (!c) { conv = cs = ''; store('conv', ''); } // this visitor has none (any more)
     if (c && +c.read > rd) rd = +c.read; // the server's read mark: older messages are not unread
     setConv(c);
     (f.messages || []).forEach(add);
     if (f.more && ha) more(max); // back after a reconnect with much missed: page on
     if (autoLi) { list.appendChild(autoLi); autoLi = null; }
-    resume = '';
     say();
     begin(); flush(); read();
   },
@@ -530,8 +567,7 @@ var H = {
     else if (p) {
       if (/^(invalid|forbidden|not_found)$/.test(f.code)) { drop(k); p.li.lastChild.textContent = f.message || T.failed; }
       else { p.li.lastChild.textContent = T.failed; p.g = -1; later(flush, 5000); }
-    } else if (k === 'hello' && resume) { resume = ''; hello(); } // a server without resume links
-    else if (k === 'hello' && f.code === 'unauthorized') { tok = ''; store('token', ''); }
+    } else if (k === 'hello' && f.code === 'unauthorized') { tok = ''; store('token', ''); }
   }
 };
 
@@ -540,7 +576,7 @@ D.addEventListener('visibilitychange', safe(function () {
   read();
   if (Date.now() - checked > 60000) status();
 }));
-later(function () { if (btn.hidden && !host.hidden) paint(); }, 3000); // a slow API must not hide the button for long
+later(function () { if (btn.hidden && host.isConnected) paint(); }, 3000); // a slow API must not hide the button for long
 W.LiveHelp = Object.freeze({ open: safe(function () { if (!isOpen) open(); }), close: safe(function () { hide(false); }) });
 status();
 })();

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
+	"strings"
 	"time"
 
 	"github.com/livehelp/livehelp/shared/livehelp"
@@ -15,10 +17,10 @@ import (
 // apiClient is the backend that talks to a deployment's console API with
 // an admin session (POST /v1/console/login, Bearer token).
 //
-// Today the console API offers login, logout, me and config; sites,
-// operators and groups are managed with --table. Each backend method
-// below says so in its error instead of pretending, and gains a real call
-// when the console API gains the endpoint.
+// An admin manages their own site: its settings, operators, groups and
+// canned messages (/v1/console/admin/..., /v1/console/canned/...).
+// Creating sites needs the table (--table); so does anything about
+// another site.
 type apiClient struct {
 	base  string // RestApiUrl, without a trailing slash
 	http  *http.Client
@@ -125,56 +127,244 @@ func (c *apiClient) call(ctx context.Context, method, path string, in, out any) 
 
 // notOffered is the error for an operation the console API lacks.
 func notOffered(op string) error {
-	return usagef("the console API does not offer %s yet; use --table NAME (the stack's TableName output) with AWS credentials", op)
+	return usagef("the console API does not offer %s; use --table NAME (the stack's TableName output) with AWS credentials", op)
 }
 
-// CreateSite is not offered by the console API.
+// own fails unless site is the admin's own: the console API manages the
+// site of the logged-in admin only.
+func (c *apiClient) own(site string) error {
+	if site != c.me.Site {
+		return livehelp.Errorf(livehelp.EFORBIDDEN, "%s is an admin of site %s, not %s; the console API manages only the admin's own site.", c.me.Email, c.me.Site, site)
+	}
+	return nil
+}
+
+// apiSite is the site object of GET/PUT /v1/console/admin/site. Proactive
+// is kept as received, so a PUT does not reset settings this tool does
+// not edit.
+type apiSite struct {
+	ID             string                     `json:"id"`
+	Name           string                     `json:"name"`
+	URL            string                     `json:"url"`
+	AllowedOrigins []string                   `json:"allowed_origins"`
+	DefaultLang    string                     `json:"default_lang"`
+	Labels         map[string]livehelp.Labels `json:"labels"`
+	AutoReply      string                     `json:"auto_reply"`
+	SpamProtection bool                       `json:"spam_protection"`
+	Slots          int                        `json:"slots"`
+	Proactive      json.RawMessage            `json:"proactive,omitempty"`
+}
+
+func (a *apiSite) site() *livehelp.Site {
+	return &livehelp.Site{ID: a.ID, Name: a.Name, URL: a.URL, AllowedOrigins: a.AllowedOrigins, DefaultLang: a.DefaultLang,
+		Labels: a.Labels, AutoReply: a.AutoReply, SpamProtection: a.SpamProtection, Slots: a.Slots}
+}
+
+func (c *apiClient) getSite(ctx context.Context) (*apiSite, error) {
+	var out struct {
+		Site apiSite `json:"site"`
+	}
+	if err := c.call(ctx, http.MethodGet, "/v1/console/admin/site", nil, &out); err != nil {
+		return nil, err
+	}
+	return &out.Site, nil
+}
+
+// CreateSite is not offered: sites are made by whoever holds the table.
 func (c *apiClient) CreateSite(context.Context, *livehelp.Site) error {
-	return notOffered("site create")
+	return notOffered("site create (an admin manages an existing site)")
 }
 
-// Site is not offered by the console API.
-func (c *apiClient) Site(context.Context, string, bool) (*livehelp.Site, error) {
-	return nil, notOffered("reading site settings")
+// Site returns the admin's own site.
+func (c *apiClient) Site(ctx context.Context, id string, _ bool) (*livehelp.Site, error) {
+	if err := c.own(id); err != nil {
+		return nil, err
+	}
+	s, err := c.getSite(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return s.site(), nil
 }
 
-// Sites is not offered by the console API.
-func (c *apiClient) Sites(context.Context) ([]*livehelp.Site, error) {
-	return nil, notOffered("site list")
+// Sites lists the admin's own site, the only one the console API shows.
+func (c *apiClient) Sites(ctx context.Context) ([]*livehelp.Site, error) {
+	s, err := c.getSite(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return []*livehelp.Site{s.site()}, nil
 }
 
-// UpdateSiteSettings is not offered by the console API.
-func (c *apiClient) UpdateSiteSettings(context.Context, *livehelp.Site) error {
-	return notOffered("site set")
+// UpdateSiteSettings replaces the admin's site settings (PUT), keeping the
+// proactive-chat settings as they are.
+func (c *apiClient) UpdateSiteSettings(ctx context.Context, s *livehelp.Site) error {
+	if err := c.own(s.ID); err != nil {
+		return err
+	}
+	cur, err := c.getSite(ctx)
+	if err != nil {
+		return err
+	}
+	put := apiSite{ID: s.ID, Name: s.Name, URL: s.URL, AllowedOrigins: nonNil(s.AllowedOrigins), DefaultLang: s.DefaultLang,
+		Labels: s.Labels, AutoReply: s.AutoReply, SpamProtection: s.SpamProtection, Slots: s.Slots, Proactive: cur.Proactive}
+	return c.call(ctx, http.MethodPut, "/v1/console/admin/site", put, nil)
 }
 
-// CreateOperator is not offered by the console API.
-func (c *apiClient) CreateOperator(context.Context, *livehelp.Operator) error {
-	return notOffered("operator create")
+// apiOperatorRequest is the body of POST and PATCH admin/operators.
+type apiOperatorRequest struct {
+	Email    string  `json:"email,omitempty"`
+	Name     *string `json:"name,omitempty"`
+	Role     *string `json:"role,omitempty"`
+	Slots    *int    `json:"slots,omitempty"`
+	Password *string `json:"password,omitempty"`
 }
 
-// OperatorByEmail answers for the logged-in admin (GET /v1/console/me);
-// other operators are not offered by the console API.
-func (c *apiClient) OperatorByEmail(ctx context.Context, email string) (*livehelp.Operator, error) {
+// CreateOperator creates an operator of the admin's site.
+func (c *apiClient) CreateOperator(ctx context.Context, op *livehelp.Operator, password string) error {
+	if err := c.own(op.Site); err != nil {
+		return err
+	}
 	var out struct {
 		Operator apiOperator `json:"operator"`
 	}
-	if err := c.call(ctx, http.MethodGet, "/v1/console/me", nil, &out); err != nil {
+	req := apiOperatorRequest{Email: op.Email, Name: &op.Name, Role: &op.Role, Slots: &op.Slots, Password: &password}
+	if err := c.call(ctx, http.MethodPost, "/v1/console/admin/operators", req, &out); err != nil {
+		return err
+	}
+	op.ID = out.Operator.ID
+	return nil
+}
+
+// Operators lists the operators of the admin's site.
+func (c *apiClient) Operators(ctx context.Context, site string) ([]*livehelp.Operator, error) {
+	if err := c.own(site); err != nil {
 		return nil, err
 	}
-	if out.Operator.Email != email {
-		return nil, notOffered("looking up other operators")
+	var out struct {
+		Operators []struct {
+			apiOperator
+			Slots int `json:"slots"`
+		} `json:"operators"`
 	}
-	o := out.Operator
-	return &livehelp.Operator{ID: o.ID, Site: o.Site, Email: o.Email, Name: o.Name, Role: o.Role}, nil
+	if err := c.call(ctx, http.MethodGet, "/v1/console/admin/operators", nil, &out); err != nil {
+		return nil, err
+	}
+	ops := make([]*livehelp.Operator, 0, len(out.Operators))
+	for _, o := range out.Operators {
+		ops = append(ops, &livehelp.Operator{ID: o.ID, Site: o.Site, Email: o.Email, Name: o.Name, Role: o.Role, Slots: o.Slots})
+	}
+	return ops, nil
 }
 
-// Operators is not offered by the console API.
-func (c *apiClient) Operators(context.Context, string) ([]*livehelp.Operator, error) {
-	return nil, notOffered("operator list")
+// operatorByEmail finds an operator of the admin's site by login email.
+func (c *apiClient) operatorByEmail(ctx context.Context, email string) (*livehelp.Operator, error) {
+	ops, err := c.Operators(ctx, c.me.Site)
+	if err != nil {
+		return nil, err
+	}
+	for _, o := range ops {
+		if strings.EqualFold(o.Email, email) {
+			return o, nil
+		}
+	}
+	return nil, livehelp.Errorf(livehelp.ENOTFOUND, "Operator not found (the console API shows the operators of site %s only).", c.me.Site)
 }
 
-// UpdateOperator is not offered by the console API.
-func (c *apiClient) UpdateOperator(context.Context, *livehelp.Operator) error {
-	return notOffered("changing operators")
+// SetPassword sets an operator's password (PATCH admin/operators/{id}).
+func (c *apiClient) SetPassword(ctx context.Context, email, password string) (*livehelp.Operator, error) {
+	op, err := c.operatorByEmail(ctx, email)
+	if err != nil {
+		return nil, err
+	}
+	return op, c.call(ctx, http.MethodPatch, "/v1/console/admin/operators/"+url.PathEscape(op.ID), apiOperatorRequest{Password: &password}, nil)
+}
+
+// apiGroup is the group object of the console API; members are ids.
+type apiGroup struct {
+	ID      string   `json:"id"`
+	Name    string   `json:"name"`
+	Members []string `json:"members"`
+}
+
+// CreateGroup makes a group of the admin's site from login emails.
+func (c *apiClient) CreateGroup(ctx context.Context, site, name string, members []string) (*livehelp.Group, error) {
+	if err := c.own(site); err != nil {
+		return nil, err
+	}
+	ops, err := c.Operators(ctx, site)
+	if err != nil {
+		return nil, err
+	}
+	ids := map[string]string{}
+	for _, o := range ops {
+		ids[strings.ToLower(o.Email)] = o.ID
+	}
+	req := struct {
+		Name    string   `json:"name"`
+		Members []string `json:"members"`
+	}{Name: name, Members: []string{}}
+	for _, m := range members {
+		id, ok := ids[m]
+		if !ok {
+			return nil, livehelp.Invalid("No group was created.", map[string]string{"members": fmt.Sprintf("No operator of site %s logs in with %s.", site, m)})
+		}
+		req.Members = append(req.Members, id)
+	}
+	if err := c.call(ctx, http.MethodPost, "/v1/console/admin/groups", req, nil); err != nil {
+		return nil, err
+	}
+	return &livehelp.Group{Site: site, Name: name, Members: members}, nil
+}
+
+// Groups lists the groups of the admin's site, members by login email.
+func (c *apiClient) Groups(ctx context.Context, site string) ([]*livehelp.Group, error) {
+	if err := c.own(site); err != nil {
+		return nil, err
+	}
+	var out struct {
+		Groups []apiGroup `json:"groups"`
+	}
+	if err := c.call(ctx, http.MethodGet, "/v1/console/admin/groups", nil, &out); err != nil {
+		return nil, err
+	}
+	ops, err := c.Operators(ctx, site)
+	if err != nil {
+		return nil, err
+	}
+	groups := make([]*livehelp.Group, 0, len(out.Groups))
+	for _, g := range out.Groups {
+		groups = append(groups, &livehelp.Group{ID: g.ID, Site: site, Name: g.Name, Members: g.Members})
+	}
+	return membersByEmail(groups, ops), nil
+}
+
+// ExportCanned downloads the admin's site's canned messages.
+func (c *apiClient) ExportCanned(ctx context.Context, site string) (*livehelp.CannedExport, error) {
+	if err := c.own(site); err != nil {
+		return nil, err
+	}
+	var x livehelp.CannedExport
+	if err := c.call(ctx, http.MethodGet, "/v1/console/canned/export", nil, &x); err != nil {
+		return nil, err
+	}
+	return &x, nil
+}
+
+// ImportCanned posts items as an export file; the console imports it all
+// or nothing.
+func (c *apiClient) ImportCanned(ctx context.Context, site string, items []livehelp.CannedImport) (int, error) {
+	if err := c.own(site); err != nil {
+		return 0, err
+	}
+	req := struct {
+		Export livehelp.CannedExport `json:"export"`
+	}{livehelp.CannedExport{Format: livehelp.CannedFormat, Version: 1, Site: site, Items: items}}
+	var out struct {
+		Imported int `json:"imported"`
+	}
+	if err := c.call(ctx, http.MethodPost, "/v1/console/canned/import", req, &out); err != nil {
+		return 0, err
+	}
+	return out.Imported, nil
 }

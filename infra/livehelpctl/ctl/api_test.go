@@ -57,8 +57,10 @@ func TestAPIBackend(t *testing.T) {
 		code  int
 		msg   string
 	}{
-		{"admin, offered nothing", "admin-password\n", []string{"--api", url, "--admin-email", "admin@acme.example", "--password-stdin", "site", "list"},
-			ExitUsage, "the console API does not offer site list yet; use --table"},
+		{"admin, not offered", "admin-password\n", []string{"--api", url, "--admin-email", "admin@acme.example", "--password-stdin", "site", "create", "--id", "x", "--name", "X"},
+			ExitUsage, "the console API does not offer site create"},
+		{"admin, another site", "admin-password\n", []string{"--api", url, "--admin-email", "admin@acme.example", "--password-stdin", "operator", "list", "--site", "other"},
+			ExitFailed, "admin@acme.example is an admin of site acme, not other"},
 		{"wrong password", "nope\n", []string{"--api", url, "--admin-email", "admin@acme.example", "--password-stdin", "site", "list"},
 			ExitFailed, "The email or password is not correct."},
 		{"not an admin", "op-password-1\n", []string{"--api", url, "--admin-email", "op@acme.example", "--password-stdin", "site", "list"},
@@ -73,10 +75,9 @@ func TestAPIBackend(t *testing.T) {
 			wantCode(t, runCtl(t, tt.stdin, nil, tt.cmd...), tt.code, tt.msg)
 		})
 	}
-	// Both admin sessions (the offered-nothing run and the refused
-	// operator's) were closed.
-	if n := logouts.Load(); n != 2 {
-		t.Errorf("logouts = %d, want 2", n)
+	// Every session opened (two admin runs, the refused operator's) was closed.
+	if n := logouts.Load(); n != 3 {
+		t.Errorf("logouts = %d, want 3", n)
 	}
 }
 

@@ -15,17 +15,25 @@ import (
 	"github.com/livehelp/livehelp/shared/store"
 )
 
-// backend is what the commands need from a deployment. The table backend
-// is a store.Store; the API backend maps what the console API offers.
+// backend is what the commands need from a deployment: tableBackend
+// writes the table through shared/store; apiClient uses the console API.
 type backend interface {
 	CreateSite(ctx context.Context, site *livehelp.Site) error
 	Site(ctx context.Context, id string, consistent bool) (*livehelp.Site, error)
 	Sites(ctx context.Context) ([]*livehelp.Site, error)
 	UpdateSiteSettings(ctx context.Context, site *livehelp.Site) error
-	CreateOperator(ctx context.Context, op *livehelp.Operator) error
-	OperatorByEmail(ctx context.Context, email string) (*livehelp.Operator, error)
+	// CreateOperator stores op with password (checked, not yet hashed).
+	CreateOperator(ctx context.Context, op *livehelp.Operator, password string) error
 	Operators(ctx context.Context, site string) ([]*livehelp.Operator, error)
-	UpdateOperator(ctx context.Context, op *livehelp.Operator) error
+	// SetPassword replaces the password of the operator who logs in with email.
+	SetPassword(ctx context.Context, email, password string) (*livehelp.Operator, error)
+	// CreateGroup makes a group of site from operators' login emails.
+	CreateGroup(ctx context.Context, site, name string, members []string) (*livehelp.Group, error)
+	// Groups lists site's groups with members as login emails.
+	Groups(ctx context.Context, site string) ([]*livehelp.Group, error)
+	ExportCanned(ctx context.Context, site string) (*livehelp.CannedExport, error)
+	// ImportCanned adds items at the top of site's tree, all or nothing.
+	ImportCanned(ctx context.Context, site string, items []livehelp.CannedImport) (int, error)
 }
 
 // conn holds the connection flags; they are registered on the global flag
@@ -101,7 +109,7 @@ func (e *env) open(ctx context.Context) (backend, error) {
 		if err != nil {
 			return nil, err
 		}
-		e.backend = store.New(db, c.table, nil)
+		e.backend = &tableBackend{st: store.New(db, c.table, nil)}
 	default:
 		return nil, usagef("say where the deployment is: --table NAME (the stack's TableName output) or --api URL")
 	}

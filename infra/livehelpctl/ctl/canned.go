@@ -5,27 +5,9 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"time"
 
 	"github.com/livehelp/livehelp/shared/livehelp"
 )
-
-// cannedStore is the canned-message storage the commands need. The table
-// backend gains it when shared/store implements these methods; until then
-// canned export and import say it is not available (import --dry-run
-// still reads and checks files).
-type cannedStore interface {
-	// CannedTree returns a site's canned messages as a tree.
-	CannedTree(ctx context.Context, site string) ([]*livehelp.CannedEntry, error)
-	// ImportCanned adds items under the top level of a site's tree, all or
-	// nothing, calling progress after each batch it writes.
-	ImportCanned(ctx context.Context, site string, items []livehelp.CannedImport, progress func(done, total int)) error
-}
-
-// errCannedPending is returned while shared/store has no canned storage.
-func errCannedPending() error {
-	return fmt.Errorf("canned messages are not available yet: this build's store has no canned-message storage (shared/store canned*.go)")
-}
 
 func cannedExport(ctx context.Context, e *env, args []string) error {
 	fs := e.newFlags("canned export", "--site SITE [--out FILE]")
@@ -41,15 +23,10 @@ func cannedExport(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	cs, ok := b.(cannedStore)
-	if !ok {
-		return errCannedPending()
-	}
-	tree, err := cs.CannedTree(ctx, *site)
+	x, err := b.ExportCanned(ctx, *site)
 	if err != nil {
 		return err
 	}
-	x := livehelp.ExportCanned(*site, tree, time.Now())
 	if *out == "-" {
 		return writeJSON(e.io.Out, x)
 	}
@@ -87,23 +64,34 @@ func cannedImport(ctx context.Context, e *env, args []string) error {
 	if fs.NArg() == 0 {
 		return usagef("canned import: name at least one export file, text file or directory")
 	}
-	src, err := readCannedPaths(fs.Args())
+	cf, err := findCannedFiles(fs.Args())
 	if err != nil {
 		return err
 	}
-	for _, p := range src.skipped {
-		fmt.Fprintf(e.io.Err, "skipped %s (not a regular file or directory)\n", p)
+	for _, p := range cf.skipped {
+		fmt.Fprintf(e.io.Err, "skipped %s (hidden, a link or not a regular file)\n", p)
+	}
+	if len(cf.files) > 0 {
+		bar := newProgress(e.io.Err, len(cf.files), e.io.Terminal != nil, "read")
+		err := cf.read(bar.Update)
+		bar.Done(err == nil)
+		if err != nil {
+			return err
+		}
 	}
 	// A dry run without a terminal lists large files instead of refusing.
-	if err := e.confirmLarge(src.large, *yes || (*dryRun && e.io.Terminal == nil)); err != nil {
+	confirmed, err := e.confirmLarge(cf, *yes || (*dryRun && e.io.Terminal == nil))
+	if err != nil {
 		return err
 	}
-	items := prune(src.items)
-	x := livehelp.CannedExport{Format: livehelp.CannedFormat, Version: 1, Items: items}
-	if err := livehelp.ValidateCannedExport(&x); err != nil {
+	items, err := cf.items(confirmed)
+	if err != nil {
 		return err
 	}
 	total := livehelp.CountCanned(items)
+	if total == 0 {
+		return livehelp.Invalid("There is nothing to import.", map[string]string{"files": "The files given are all hidden, links or left out."})
+	}
 	if *dryRun {
 		printTree(e.io.Out, items, "")
 		fmt.Fprintf(e.io.Out, "%d items would be imported into site %s (dry run: nothing written)\n", total, *site)
@@ -113,45 +101,48 @@ func cannedImport(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	cs, ok := b.(cannedStore)
-	if !ok {
-		return errCannedPending()
-	}
-	bar := newProgress(e.io.Err, total, e.io.Terminal != nil)
-	err = cs.ImportCanned(ctx, *site, items, bar.Update)
-	bar.Done(err == nil)
+	// The store writes an import in one transaction, or in staged batches
+	// that appear together, so there is no per-item progress to draw here.
+	fmt.Fprintf(e.io.Err, "writing %d items...\n", total)
+	n, err := b.ImportCanned(ctx, *site, items)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.io.Out, "imported %d canned items into site %s\n", total, *site)
+	fmt.Fprintf(e.io.Out, "imported %d canned items into site %s\n", n, *site)
 	return nil
 }
 
 // confirmLarge asks about each file over 10 KB, or accepts them all with
-// yes. Declined files are left out (their title is cleared for prune).
+// yes, and returns the confirmed paths; declined files are dropped.
 // Without a terminal and without --yes, it refuses rather than guess.
-func (e *env) confirmLarge(large []largeFile, yes bool) error {
-	if len(large) == 0 || yes {
-		return nil
-	}
-	if e.io.Terminal == nil {
-		fields := map[string]string{}
-		for _, l := range large {
-			fields[l.path] = fmt.Sprintf("%s, over 10 KB", kb(l.size))
-		}
-		return livehelp.Invalid("Some files are over 10 KB; confirm them with --yes. Nothing was imported.", fields)
-	}
+func (e *env) confirmLarge(cf *cannedFiles, yes bool) ([]string, error) {
+	large := cf.large()
+	var confirmed, declined []string
 	for _, l := range large {
-		ok, err := e.io.Terminal.Confirm(fmt.Sprintf("%s is %s. Import it?", l.path, kb(l.size)))
-		if err != nil {
-			return err
-		}
-		if !ok {
-			l.item.Title = ""
-			fmt.Fprintf(e.io.Err, "left out %s\n", l.path)
+		switch {
+		case yes:
+			confirmed = append(confirmed, l.path)
+		case e.io.Terminal == nil:
+			fields := map[string]string{}
+			for _, l := range large {
+				fields[l.disk] = kb(l.size) + ", over 10 KB"
+			}
+			return nil, livehelp.Invalid("Some files are over 10 KB; confirm them with --yes. Nothing was imported.", fields)
+		default:
+			ok, err := e.io.Terminal.Confirm(fmt.Sprintf("%s is %s. Import it?", l.disk, kb(l.size)))
+			if err != nil {
+				return nil, err
+			}
+			if ok {
+				confirmed = append(confirmed, l.path)
+			} else {
+				declined = append(declined, l.path)
+				fmt.Fprintf(e.io.Err, "left out %s\n", l.disk)
+			}
 		}
 	}
-	return nil
+	cf.drop(declined)
+	return confirmed, nil
 }
 
 // printTree prints items indented by folder level.

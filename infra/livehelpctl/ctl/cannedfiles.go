@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -13,147 +14,178 @@ import (
 	"github.com/livehelp/livehelp/shared/livehelp"
 )
 
-// largeFile is a file over livehelp.LargeCannedFile, which needs the
-// admin's confirmation before it is imported.
-type largeFile struct {
-	path string
-	size int64
-	item *livehelp.CannedImport // cleared when the admin declines it
+// cannedFiles is what canned import found in its arguments: the text files
+// to read (paths as the console's directory picker gives them: the chosen
+// directory's name, then the path below it) or one export file.
+type cannedFiles struct {
+	files   []livehelp.ImportFile // Text filled by read
+	disk    []string              // where each file is on disk
+	export  *livehelp.CannedExport
+	skipped []string // hidden, symlinked or special entries left out
 }
 
-// cannedSource is what canned import read from its arguments.
-type cannedSource struct {
-	items   []livehelp.CannedImport
-	large   []largeFile
-	skipped []string // symlinks and other non-regular files, left out
-}
-
-// readCannedPaths turns import arguments into canned items, in order:
-// an export file (*.json in the livehelp-canned format) adds its items; a
-// text file becomes a message titled by its name (without .txt, .text or
-// .md) whose text is the file's; a directory becomes a folder titled by its
-// name holding its entries sorted by name. Hidden entries (.name) are left
-// out, and so are symlinks, so a link cannot loop or reach outside.
-func readCannedPaths(paths []string) (*cannedSource, error) {
-	src := &cannedSource{}
+// findCannedFiles lists the files canned import will read: an export file
+// (*.json, alone) or text files and directories. Directories are walked in
+// name order; hidden entries (.git, .DS_Store) and symlinks are left out,
+// so a link can neither loop nor reach outside the directory.
+func findCannedFiles(paths []string) (*cannedFiles, error) {
+	cf := &cannedFiles{}
 	for _, p := range paths {
 		info, err := os.Lstat(p)
 		if err != nil {
 			return nil, livehelp.Invalid("Nothing was imported.", map[string]string{p: "Cannot read it: " + pathError(err)})
 		}
 		switch {
-		case info.IsDir():
-			it, err := src.readDir(p, filepath.Base(filepath.Clean(p)))
-			if err != nil {
-				return nil, err
-			}
-			src.items = append(src.items, it)
 		case info.Mode().IsRegular() && strings.EqualFold(filepath.Ext(p), ".json"):
+			if len(paths) > 1 {
+				return nil, usagef("canned import: import an export file (%s) on its own, not with other files", p)
+			}
 			x, err := readExportFile(p)
 			if err != nil {
 				return nil, err
 			}
-			src.items = append(src.items, x.Items...)
+			cf.export = x
 		case info.Mode().IsRegular():
-			it, err := src.readFile(p, info.Size())
-			if err != nil {
+			cf.add(filepath.Base(p), p)
+		case info.IsDir():
+			if err := cf.walk(p); err != nil {
 				return nil, err
 			}
-			src.items = append(src.items, it)
 		default:
 			return nil, livehelp.Invalid("Nothing was imported.", map[string]string{p: "Not a file or a directory."})
 		}
 	}
-	// Pointers into items are only stable now that every append is done.
-	walkItems(src.items, func(it *livehelp.CannedImport, path string, size int64) {
-		src.large = append(src.large, largeFile{path: path, size: size, item: it})
+	return cf, nil
+}
+
+func (cf *cannedFiles) add(rel, disk string) {
+	cf.files = append(cf.files, livehelp.ImportFile{Path: rel})
+	cf.disk = append(cf.disk, disk)
+}
+
+func (cf *cannedFiles) walk(root string) error {
+	base := filepath.Base(filepath.Clean(root))
+	return filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return livehelp.Invalid("Nothing was imported.", map[string]string{p: "Cannot read it: " + pathError(err)})
+		}
+		if p == root {
+			return nil
+		}
+		if strings.HasPrefix(d.Name(), ".") || (!d.IsDir() && !d.Type().IsRegular()) {
+			cf.skipped = append(cf.skipped, p)
+			if d.IsDir() {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if d.IsDir() {
+			return nil
+		}
+		rel, err := filepath.Rel(root, p)
+		if err != nil {
+			return err
+		}
+		cf.add(base+"/"+filepath.ToSlash(rel), p)
+		return nil
 	})
-	return src, nil
 }
 
-func (s *cannedSource) readDir(dir, title string) (livehelp.CannedImport, error) {
-	folder := livehelp.CannedImport{Title: title, Folder: true}
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return folder, livehelp.Invalid("Nothing was imported.", map[string]string{dir: "Cannot read it: " + pathError(err)})
+// read reads every file, reporting progress after each. A file is read
+// up to one byte past the largest canned message, enough for the check
+// to refuse it without holding a huge file in memory.
+func (cf *cannedFiles) read(progress func(done, total int)) error {
+	for i, p := range cf.disk {
+		f, err := os.Open(p)
+		if err != nil {
+			return livehelp.Invalid("Nothing was imported.", map[string]string{p: "Cannot read it: " + pathError(err)})
+		}
+		data, err := io.ReadAll(io.LimitReader(f, livehelp.MaxCannedBody+1))
+		f.Close()
+		if err != nil {
+			return livehelp.Invalid("Nothing was imported.", map[string]string{p: "Cannot read it: " + pathError(err)})
+		}
+		cf.files[i].Text = string(data)
+		progress(i+1, len(cf.disk))
 	}
-	slices.SortFunc(entries, func(a, b os.DirEntry) int { return strings.Compare(a.Name(), b.Name()) })
-	for _, ent := range entries {
-		path := filepath.Join(dir, ent.Name())
-		switch {
-		case strings.HasPrefix(ent.Name(), "."):
+	return nil
+}
+
+// large returns the paths of the files over the size that needs
+// confirmation (files over the maximum are refused later anyway).
+func (cf *cannedFiles) large() []largeFile {
+	var out []largeFile
+	for i, f := range cf.files {
+		if n := len(f.Text); n > livehelp.LargeCannedFile && n <= livehelp.MaxCannedBody {
+			out = append(out, largeFile{path: f.Path, disk: cf.disk[i], size: int64(n)})
+		}
+	}
+	return out
+}
+
+// largeFile is a file over livehelp.LargeCannedFile.
+type largeFile struct {
+	path, disk string
+	size       int64
+}
+
+// drop removes the files at the given import paths.
+func (cf *cannedFiles) drop(paths []string) {
+	for i := len(cf.files) - 1; i >= 0; i-- {
+		if slices.Contains(paths, cf.files[i].Path) {
+			cf.files = slices.Delete(cf.files, i, i+1)
+			cf.disk = slices.Delete(cf.disk, i, i+1)
+		}
+	}
+}
+
+// items turns the files into a tree exactly as the console's import does
+// (livehelp.CannedFromFiles: directories become folders, file names without
+// their extension titles, texts bodies), in batches of the console's
+// per-request limit merged into one tree, so the CLI takes larger imports.
+func (cf *cannedFiles) items(confirmed []string) ([]livehelp.CannedImport, error) {
+	if cf.export != nil {
+		return cf.export.Items, nil
+	}
+	files := slices.Clone(cf.files)
+	slices.SortStableFunc(files, func(a, b livehelp.ImportFile) int { return strings.Compare(a.Path, b.Path) })
+	var items []livehelp.CannedImport
+	bad := map[string]string{}
+	for start := 0; start < len(files); start += livehelp.MaxImportFiles {
+		batch := files[start:min(start+livehelp.MaxImportFiles, len(files))]
+		got, _, err := livehelp.CannedFromFiles(batch, confirmed)
+		if err != nil {
+			var le *livehelp.Error
+			if !errors.As(err, &le) || le.Fields == nil {
+				return nil, err
+			}
+			for k, v := range le.Fields {
+				bad[k] = v
+			}
 			continue
-		case ent.Type()&fs.ModeSymlink != 0 || !(ent.IsDir() || ent.Type().IsRegular()):
-			s.skipped = append(s.skipped, path)
-		case ent.IsDir():
-			child, err := s.readDir(path, ent.Name())
-			if err != nil {
-				return folder, err
-			}
-			folder.Children = append(folder.Children, child)
-		default:
-			info, err := ent.Info()
-			if err != nil {
-				return folder, livehelp.Invalid("Nothing was imported.", map[string]string{path: "Cannot read it: " + pathError(err)})
-			}
-			child, err := s.readFile(path, info.Size())
-			if err != nil {
-				return folder, err
-			}
-			folder.Children = append(folder.Children, child)
 		}
+		items = mergeCanned(items, got)
 	}
-	return folder, nil
+	if len(bad) > 0 {
+		return nil, livehelp.Invalid("Some files cannot be imported; nothing was imported.", bad)
+	}
+	return items, nil
 }
 
-// readFile reads one text file as a message. Files far over the limit are
-// refused without reading them whole.
-func (s *cannedSource) readFile(path string, size int64) (livehelp.CannedImport, error) {
-	it := livehelp.CannedImport{Title: titleOf(path)}
-	if size > livehelp.MaxCannedBody {
-		return it, livehelp.Invalid("Nothing was imported.", map[string]string{path: fmt.Sprintf("The file is %s; a canned message holds at most 64 KB.", kb(size))})
-	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return it, livehelp.Invalid("Nothing was imported.", map[string]string{path: "Cannot read it: " + pathError(err)})
-	}
-	it.Text = string(data)
-	return it, nil
-}
-
-// walkItems calls large for every message in items whose text is over the
-// confirmation size; path names it for the admin.
-func walkItems(items []livehelp.CannedImport, large func(*livehelp.CannedImport, string, int64)) {
-	var walk func(items []livehelp.CannedImport, prefix string)
-	walk = func(items []livehelp.CannedImport, prefix string) {
-		for i := range items {
-			it := &items[i]
-			name := it.Title
-			if prefix != "" {
-				name = prefix + "/" + it.Title
-			}
-			if !it.Folder && len(it.Text) > livehelp.LargeCannedFile {
-				large(it, name, int64(len(it.Text)))
-			}
-			walk(it.Children, name)
+// mergeCanned adds src to dst, merging folders of the same title.
+func mergeCanned(dst, src []livehelp.CannedImport) []livehelp.CannedImport {
+	for _, it := range src {
+		i := slices.IndexFunc(dst, func(d livehelp.CannedImport) bool { return it.Folder && d.Folder && d.Title == it.Title })
+		if i < 0 {
+			dst = append(dst, it)
+			continue
 		}
+		dst[i].Children = mergeCanned(dst[i].Children, it.Children)
 	}
-	walk(items, "")
+	return dst
 }
 
-// titleOf returns a file's title: its name without a text extension.
-func titleOf(path string) string {
-	name := filepath.Base(path)
-	switch ext := filepath.Ext(name); strings.ToLower(ext) {
-	case ".txt", ".text", ".md":
-		if t := strings.TrimSuffix(name, ext); t != "" {
-			return t
-		}
-	}
-	return name
-}
-
-// readExportFile reads a canned-messages export file.
+// readExportFile reads and checks a canned-messages export file.
 func readExportFile(path string) (*livehelp.CannedExport, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -167,20 +199,6 @@ func readExportFile(path string) (*livehelp.CannedExport, error) {
 		return nil, err
 	}
 	return &x, nil
-}
-
-// prune removes declined messages (cleared to an empty title) and returns
-// the remaining items.
-func prune(items []livehelp.CannedImport) []livehelp.CannedImport {
-	out := items[:0]
-	for _, it := range items {
-		if it.Title == "" && !it.Folder {
-			continue
-		}
-		it.Children = prune(it.Children)
-		out = append(out, it)
-	}
-	return out
 }
 
 func kb(n int64) string { return fmt.Sprintf("%.1f KB", float64(n)/1024) }

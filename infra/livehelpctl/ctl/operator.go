@@ -3,7 +3,6 @@ package ctl
 import (
 	"context"
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
 
@@ -12,10 +11,6 @@ import (
 	"github.com/livehelp/livehelp/shared/livehelp"
 )
 
-// groupPattern is what a group name may be: it names a transfer target in
-// the console, so it is short and plain.
-var groupPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9 _.-]{0,39}$`)
-
 func operatorCreate(ctx context.Context, e *env, args []string) error {
 	fs := e.newFlags("operator create", "--site SITE --email EMAIL --name NAME [--role admin] [--generate-password]")
 	site := fs.String("site", "", "`site` id the operator works for")
@@ -23,7 +18,6 @@ func operatorCreate(ctx context.Context, e *env, args []string) error {
 	name := fs.String("name", "", "`name` shown to visitors (replaces %name% in canned messages)")
 	role := fs.String("role", livehelp.RoleOperator, "`role`: operator, or admin (may manage the site in the console)")
 	slots := fs.Int("slots", 0, "conversations at once (0: the site's default)")
-	groups := fs.String("groups", "", "comma-separated `groups` the operator belongs to")
 	generate := fs.Bool("generate-password", false, "generate a password and print it once")
 	if err := parse(fs, args, false); err != nil {
 		return err
@@ -31,8 +25,7 @@ func operatorCreate(ctx context.Context, e *env, args []string) error {
 	if err := required(fs, "site", "email", "name"); err != nil {
 		return err
 	}
-	op := &livehelp.Operator{ID: auth.NewID(), Site: *site, Name: strings.TrimSpace(*name), Role: *role,
-		Slots: *slots, Groups: splitList(*groups)}
+	op := &livehelp.Operator{ID: auth.NewID(), Site: *site, Name: strings.TrimSpace(*name), Role: *role, Slots: *slots}
 	fields := map[string]string{}
 	if a, err := email.ParseAddress(*addr); err != nil {
 		fields["email"] = "Enter a valid email address, like name@example.com."
@@ -50,12 +43,11 @@ func operatorCreate(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	password, hash, generated, err := e.newPassword(*generate)
+	password, generated, err := e.newPassword(*generate)
 	if err != nil {
 		return err
 	}
-	op.PasswordHash = hash
-	if err := b.CreateOperator(ctx, op); err != nil {
+	if err := b.CreateOperator(ctx, op, password); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.io.Out, "created %s %s (%s) on site %s, id %s\n", op.Role, op.Email, op.Name, op.Site, op.ID)
@@ -65,8 +57,8 @@ func operatorCreate(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
-// checkOperator adds per-field messages for an operator's name, role,
-// slots and groups.
+// checkOperator adds per-field messages for an operator's name, role and
+// slots.
 func checkOperator(op *livehelp.Operator, fields map[string]string) {
 	if op.Name == "" || len(op.Name) > 100 || strings.ContainsFunc(op.Name, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
 		fields["name"] = "Use a name of 1 to 100 characters on one line."
@@ -77,23 +69,17 @@ func checkOperator(op *livehelp.Operator, fields map[string]string) {
 	if op.Slots < 0 || op.Slots > 50 {
 		fields["slots"] = "Use 0 (the site default) to 50."
 	}
-	for _, g := range op.Groups {
-		if !groupPattern.MatchString(g) {
-			fields["groups"] = fmt.Sprintf("%q is not a group name: use 1 to 40 letters, digits, spaces, dots, dashes or underscores.", g)
-		}
-	}
 }
 
 // operatorView is an operator as operator list prints it; never the hash.
 type operatorView struct {
-	ID      string   `json:"id"`
-	Site    string   `json:"site"`
-	Email   string   `json:"email"`
-	Name    string   `json:"name"`
-	Role    string   `json:"role"`
-	Slots   int      `json:"slots"`
-	Groups  []string `json:"groups"`
-	Created string   `json:"created"`
+	ID      string `json:"id"`
+	Site    string `json:"site"`
+	Email   string `json:"email"`
+	Name    string `json:"name"`
+	Role    string `json:"role"`
+	Slots   int    `json:"slots"`
+	Created string `json:"created,omitempty"`
 }
 
 func operatorList(ctx context.Context, e *env, args []string) error {
@@ -118,15 +104,18 @@ func operatorList(ctx context.Context, e *env, args []string) error {
 	}
 	views := make([]operatorView, 0, len(ops))
 	for _, o := range ops {
-		views = append(views, operatorView{ID: o.ID, Site: o.Site, Email: o.Email, Name: o.Name, Role: o.Role,
-			Slots: o.Slots, Groups: nonNil(o.Groups), Created: o.Created.Format("2006-01-02T15:04:05Z")})
+		v := operatorView{ID: o.ID, Site: o.Site, Email: o.Email, Name: o.Name, Role: o.Role, Slots: o.Slots}
+		if !o.Created.IsZero() {
+			v.Created = o.Created.Format("2006-01-02T15:04:05Z")
+		}
+		views = append(views, v)
 	}
 	if e.conn.json {
 		return writeJSON(e.io.Out, views)
 	}
-	rows := [][]string{{"EMAIL", "NAME", "ROLE", "SLOTS", "GROUPS", "ID"}}
+	rows := [][]string{{"EMAIL", "NAME", "ROLE", "SLOTS", "ID"}}
 	for _, v := range views {
-		rows = append(rows, []string{v.Email, v.Name, v.Role, slotsText(v.Slots), strings.Join(v.Groups, ","), v.ID})
+		rows = append(rows, []string{v.Email, v.Name, v.Role, slotsText(v.Slots), v.ID})
 	}
 	return writeTable(e.io.Out, rows)
 }
@@ -145,16 +134,12 @@ func operatorResetPassword(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	op, err := b.OperatorByEmail(ctx, strings.ToLower(strings.TrimSpace(*addr)))
+	password, generated, err := e.newPassword(*generate)
 	if err != nil {
 		return err
 	}
-	password, hash, generated, err := e.newPassword(*generate)
+	op, err := b.SetPassword(ctx, strings.ToLower(strings.TrimSpace(*addr)), password)
 	if err != nil {
-		return err
-	}
-	op.PasswordHash = hash
-	if err := b.UpdateOperator(ctx, op); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.io.Out, "new password set for %s (sessions already open stay open until they expire or log out)\n", op.Email)
@@ -164,7 +149,7 @@ func operatorResetPassword(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
-// groupMember is one operator's membership as group list prints it.
+// groupView is a group as group list prints it.
 type groupView struct {
 	Name    string   `json:"name"`
 	Members []string `json:"members"`
@@ -173,7 +158,7 @@ type groupView struct {
 func groupCreate(ctx context.Context, e *env, args []string) error {
 	fs := e.newFlags("group create", "--site SITE --name NAME --members EMAIL,EMAIL")
 	site := fs.String("site", "", "`site` id")
-	name := fs.String("name", "", "group `name`, e.g. Billing")
+	name := fs.String("name", "", "group `name`, e.g. Billing (a transfer target in the console)")
 	members := fs.String("members", "", "comma-separated login `emails` of the operators in the group")
 	if err := parse(fs, args, false); err != nil {
 		return err
@@ -181,8 +166,9 @@ func groupCreate(ctx context.Context, e *env, args []string) error {
 	if err := required(fs, "site", "name", "members"); err != nil {
 		return err
 	}
-	if !groupPattern.MatchString(*name) {
-		return livehelp.Invalid("The group name is not valid.", map[string]string{"name": "Use 1 to 40 letters, digits, spaces, dots, dashes or underscores."})
+	g := livehelp.Group{Site: *site, Name: strings.TrimSpace(*name)}
+	if err := g.Validate(); err != nil {
+		return err
 	}
 	emails := splitList(strings.ToLower(*members))
 	if len(emails) == 0 {
@@ -192,34 +178,11 @@ func groupCreate(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	// Check every member before writing any: a typo must not leave the
-	// group half made.
-	var ops []*livehelp.Operator
-	for _, m := range emails {
-		op, err := b.OperatorByEmail(ctx, m)
-		if err != nil {
-			if livehelp.IsCode(err, livehelp.ENOTFOUND) {
-				return livehelp.Invalid("No group was created.", map[string]string{"members": fmt.Sprintf("No operator logs in with %s.", m)})
-			}
-			return err
-		}
-		if op.Site != *site {
-			return livehelp.Invalid("No group was created.", map[string]string{"members": fmt.Sprintf("%s works for site %s, not %s.", m, op.Site, *site)})
-		}
-		ops = append(ops, op)
+	created, err := b.CreateGroup(ctx, *site, g.Name, slices.Compact(slices.Sorted(slices.Values(emails))))
+	if err != nil {
+		return err
 	}
-	// Each update adds the group to one operator and is idempotent, so if
-	// the table fails midway, running the same command again completes it.
-	for i, op := range ops {
-		if slices.Contains(op.Groups, *name) {
-			continue
-		}
-		op.Groups = append(op.Groups, *name)
-		if err := b.UpdateOperator(ctx, op); err != nil {
-			return fmt.Errorf("group %s: added %d of %d members before this error (run the command again to finish): %w", *name, i, len(ops), err)
-		}
-	}
-	fmt.Fprintf(e.io.Out, "group %s on site %s: %s\n", *name, *site, strings.Join(emails, ", "))
+	fmt.Fprintf(e.io.Out, "created group %s on site %s: %s\n", created.Name, *site, strings.Join(created.Members, ", "))
 	return nil
 }
 
@@ -239,22 +202,17 @@ func groupList(ctx context.Context, e *env, args []string) error {
 	if _, err := b.Site(ctx, *site, false); err != nil {
 		return err
 	}
-	ops, err := b.Operators(ctx, *site)
+	groups, err := b.Groups(ctx, *site)
 	if err != nil {
 		return err
 	}
-	groups := map[string][]string{}
-	for _, o := range ops {
-		for _, g := range o.Groups {
-			groups[g] = append(groups[g], o.Email)
-		}
-	}
 	views := make([]groupView, 0, len(groups))
-	for g, m := range groups {
+	for _, g := range groups {
+		m := slices.Clone(g.Members)
 		slices.Sort(m)
-		views = append(views, groupView{Name: g, Members: m})
+		views = append(views, groupView{Name: g.Name, Members: nonNil(m)})
 	}
-	slices.SortFunc(views, func(a, b groupView) int { return strings.Compare(a.Name, b.Name) })
+	slices.SortFunc(views, func(a, b groupView) int { return strings.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)) })
 	if e.conn.json {
 		return writeJSON(e.io.Out, views)
 	}

@@ -6,8 +6,6 @@ import (
 	"errors"
 	"io"
 	"strings"
-
-	"github.com/livehelp/livehelp/shared/auth"
 )
 
 // lineReader hands out standard input one line at a time, so one run can
@@ -59,17 +57,14 @@ func (e *env) password(prompt string, confirm bool) (string, error) {
 // newPassword returns the password for a new or reset account: generated
 // (and marked for printing once) or read as password reads it, checked
 // against the rules before anything is written.
-func (e *env) newPassword(generate bool) (password, hash string, generated bool, err error) {
+func (e *env) newPassword(generate bool) (password string, generated bool, err error) {
 	if generate {
-		password = generatePassword()
-	} else if password, err = e.password("New password: ", true); err != nil {
-		return "", "", false, err
+		return generatePassword(), true, nil
 	}
-	hash, err = auth.HashPassword(password)
-	if err != nil {
-		return "", "", false, err
+	if password, err = e.password("New password: ", true); err != nil {
+		return "", false, err
 	}
-	return password, hash, generate, nil
+	return password, false, checkPassword(password)
 }
 
 // passwordAlphabet leaves out look-alikes (0/O, 1/l/I) so a generated

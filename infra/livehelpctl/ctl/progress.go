@@ -6,11 +6,12 @@ import (
 	"strings"
 )
 
-// progress draws an import's progress: a bar redrawn in place on a
+// progress draws the progress of a long step (reading an import's files): a bar redrawn in place on a
 // terminal, or a line at every quarter when output goes to a file or pipe
 // (so logs stay readable).
 type progress struct {
 	w     io.Writer
+	verb  string // what is counted: "read", "imported"
 	total int
 	tty   bool
 	done  int
@@ -20,8 +21,8 @@ type progress struct {
 // progressWidth is the number of cells in the bar.
 const progressWidth = 30
 
-func newProgress(w io.Writer, total int, tty bool) *progress {
-	return &progress{w: w, total: total, tty: tty}
+func newProgress(w io.Writer, total int, tty bool, verb string) *progress {
+	return &progress{w: w, total: total, tty: tty, verb: verb}
 }
 
 // Update records that done of total items are written.
@@ -36,7 +37,7 @@ func (p *progress) Update(done, total int) {
 	}
 	for p.total > 0 && p.shown < 4 && p.done*4 >= (p.shown+1)*p.total {
 		p.shown++
-		fmt.Fprintf(p.w, "imported %d/%d\n", p.shown*p.total/4, p.total)
+		fmt.Fprintf(p.w, "%s %d/%d\n", p.verb, p.shown*p.total/4, p.total)
 	}
 }
 
