@@ -11,6 +11,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/livehelp/livehelp/infra/faults"
 )
 
 // functions are the function folders under functions/.
@@ -69,9 +71,15 @@ func (b *bench) binaries(ctx context.Context) {
 	b.rep.note("arm64 binaries (MB): %s; built in %s", strings.Join(parts, ", "), time.Since(t).Round(time.Millisecond))
 }
 
-// totals reports what the whole run shows: the slowest process start of
-// any function (init_ms_max) and every Scan any function made
+// totals reports what the whole run shows: the slowest cold start of any
+// function (init_ms_max) and every Scan any function made
 // (dynamodb_scans_total).
+//
+// A function's cold start is its first process's: the runner starts it on
+// the function's first invocation, on a quiet machine, as Lambda starts an
+// execution environment with its own CPU share. Processes started later,
+// while a load test keeps both cores busy, wait for CPU; their slowest is
+// shown on standard error.
 func (b *bench) totals() {
 	if b.s == nil {
 		b.rep.miss("init_ms_max", "the stack did not start")
@@ -83,26 +91,33 @@ func (b *bench) totals() {
 	var parts []string
 	for id, p := range b.s.Pools() {
 		st := p.Stats()
-		if len(st.Processes) == 0 {
+		if len(st.Processes) == 0 || st.Processes[0].Init == 0 {
 			parts = append(parts, id+" never started")
 			continue
 		}
-		m := st.InitMax()
-		parts = append(parts, fmt.Sprintf("%s %d procs max %.1f ms", id, len(st.Processes), ms(m)))
-		if m > worst {
-			worst, worstFn = m, id
+		first := st.Processes[0].Init
+		parts = append(parts, fmt.Sprintf("%s first %.1f ms (%d procs, max %.1f ms)", id, ms(first), len(st.Processes), ms(st.InitMax())))
+		if first > worst {
+			worst, worstFn = first, id
 		}
 	}
 	slices.Sort(parts)
-	if worstFn == "" {
+	switch {
+	case worstFn == "":
 		b.rep.miss("init_ms_max", "no function process started")
-	} else {
+	case len(parts) < len(functions) || slices.ContainsFunc(parts, func(p string) bool { return strings.HasSuffix(p, "never started") }):
+		b.rep.add("init_ms_max", ms(worst), "ms", 1)
+		b.rep.note("init: %s (slowest %s; some functions never ran)", strings.Join(parts, "; "), worstFn)
+	default:
 		b.rep.add("init_ms_max", ms(worst), "ms", 1)
 		b.rep.note("init: %s (slowest %s)", strings.Join(parts, "; "), worstFn)
 	}
 
 	u := b.meter.emf.snapshot()
-	wire := b.meter.wire.Stats()
+	var wire faults.Stats
+	if b.meter.wire != nil {
+		wire = b.meter.wire.Stats()
+	}
 	var emfRequests float64
 	for fn := range u.sums {
 		emfRequests += u.get(fn, "DynamoDBRequests")
@@ -115,7 +130,7 @@ func (b *bench) totals() {
 	}
 	scans := u.total("Scan")
 	source := "emf"
-	if fns < len(functions) {
+	if fns < len(functions) && b.meter.wire != nil {
 		// Some functions write no EMF yet: the wire sees everything.
 		scans, source = float64(wire.Requests["Scan"]), "wire"
 	}

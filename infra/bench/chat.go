@@ -65,6 +65,11 @@ func (b *bench) chatPhases(ctx context.Context, r *chatRun) error {
 		return err
 	}
 	defer v.Close()
+	// One message each way first: the conversation's first reply records
+	// the first response time, a once-per-conversation cost.
+	if _, err := b.exchange(ctx, v, op, conv, "warm", 2); err != nil {
+		return err
+	}
 	c10, err := b.perMessage(ctx, v, op, conv, "a")
 	if err != nil {
 		return err
@@ -154,28 +159,44 @@ func (b *bench) conversation(ctx context.Context, r *chatRun, name string) (*cha
 	return v, conv.ID, r.consoles[conv.Operator], nil
 }
 
-// perMessage sends cfg.messages messages in one conversation, visitor and
-// operator in turn, each acknowledged and received by the other side
-// before the next, and returns the chat function's cost over the span.
+// perMessage sends cfg.messages messages in one conversation (exchange)
+// and returns the chat function's cost over the span.
 func (b *bench) perMessage(ctx context.Context, v *chatclient.Client, op *chatclient.Client, conv, tag string) (cost, error) {
 	from := b.meter.mark()
-	for i := range b.cfg.messages {
+	if _, err := b.exchange(ctx, v, op, conv, tag, b.cfg.messages); err != nil {
+		return cost{}, err
+	}
+	return b.meter.since(ctx, from, "chat", int64(b.cfg.messages)), nil
+}
+
+// exchange sends n messages, visitor and operator in turn, each
+// acknowledged and received by the other side before the next.
+func (b *bench) exchange(ctx context.Context, v *chatclient.Client, op *chatclient.Client, conv, tag string, n int) (int, error) {
+	var lat []time.Duration
+	defer func() {
+		if len(lat) > 0 {
+			b.rep.note("%s: %d messages one at a time, send → other side p50 %.1f ms, max %.1f ms", tag, len(lat),
+				ms(percentile(lat, 50)), ms(percentile(lat, 100)))
+		}
+	}()
+	for i := range n {
 		sender, receiver := v, op
 		if i%2 == 1 {
 			sender, receiver = op, v
 		}
 		cid := fmt.Sprintf("%s-%d", tag, i)
-		mark := receiver.Len()
+		mark, t := receiver.Len(), time.Now()
 		if _, err := sender.SendText(ctx, conv, cid, "message "+cid); err != nil {
-			return cost{}, err
+			return i, err
 		}
 		if _, _, err := receiver.Wait(ctx, mark, func(f chatclient.Frame) bool {
 			return f.Str("type") == "message" && chatclient.MessageOf(f.Obj("message")).ClientID == cid
 		}); err != nil {
-			return cost{}, fmt.Errorf("message %s not delivered: %w", cid, err)
+			return i, fmt.Errorf("message %s not delivered: %w", cid, err)
 		}
+		lat = append(lat, time.Since(t))
 	}
-	return b.meter.since(ctx, from, "chat", int64(b.cfg.messages)), nil
+	return n, nil
 }
 
 // latency runs cfg.convs conversations at once, each visitor sending

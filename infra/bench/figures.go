@@ -117,7 +117,13 @@ type mark struct {
 }
 
 // mark returns the counts now.
-func (m *meter) mark() mark { return mark{emf: m.emf.snapshot(), wire: m.wire.Stats()} }
+func (m *meter) mark() mark {
+	mk := mark{emf: m.emf.snapshot()}
+	if m.wire != nil {
+		mk.wire = m.wire.Stats()
+	}
+	return mk
+}
 
 // cost is what one function did during a span.
 type cost struct {
@@ -163,6 +169,11 @@ func (m *meter) since(ctx context.Context, from mark, fn string, want int64) cos
 		time.Sleep(20 * time.Millisecond)
 	}
 	c := cost{ops: map[string]float64{}, source: "wire"}
+	if m.wire == nil {
+		m.rep.note("%s wrote no EMF line and -wire=false: no count", fn)
+		c.source = "none"
+		return c
+	}
 	now := m.wire.Stats()
 	for op, n := range now.Requests {
 		if d := float64(n - from.wire.Requests[op]); d > 0 {

@@ -208,8 +208,10 @@ func TestWidgetQueue(t *testing.T) {
 	b.checkHostUnharmed()
 }
 
-// TestWidgetResumeLink checks a #livehelp=<token> link: the widget opens
-// the conversation, passes the token in hello and takes it out of the URL.
+// TestWidgetResumeLink checks an emailed #livehelp=<token> link: the widget
+// binds this browser to the link's visitor (POST /visitors {resume}), opens
+// their conversation and takes the token out of the URL; a stale link says
+// so and leaves the visitor able to write.
 func TestWidgetResumeLink(t *testing.T) {
 	t.Parallel()
 	f := newFakeAPI(t)
@@ -219,12 +221,18 @@ func TestWidgetResumeLink(t *testing.T) {
 	})
 	b := newBrowser(t, 1024, 760)
 	b.open(f.pageURL("") + "#livehelp=resume-token-123")
-	hello := f.waitFrames("hello", 1, 5*time.Second)
-	if hello[0]["resume"] != "resume-token-123" {
-		t.Errorf("hello frame %v, want resume", hello[0])
-	}
+	f.waitFrames("hello", 1, 5*time.Second)
 	b.waitFor("the conversation open", `!$('.p').hidden && $('li.op') && txt('li.op .t') === 'We found your parcel.'`, 5*time.Second)
 	if h := b.str(`location.hash`); h != "" {
 		t.Errorf("location.hash = %q, want the token removed", h)
 	}
+	if tok := b.str(`localStorage.getItem('livehelp:demo:token')`); tok != "visitor-token-1" {
+		t.Errorf("stored token %q", tok)
+	}
+
+	f2 := newFakeAPI(t)
+	b.open(f2.pageURL("") + "#livehelp=stale-link-456")
+	b.waitFor("the stale-link note", `!$('.p').hidden && txt('.s') === 'This link has expired or is not valid; open the chat to write to us.'`, 5*time.Second)
+	b.waitFor("the form to write", `$('#lh-name')`, time.Second)
+	b.checkHostUnharmed()
 }

@@ -29,8 +29,9 @@ const browserTimeout = 3 * time.Minute
 // browser is one headless Chromium with one tab, and what it observed:
 // JavaScript dialogs, uncaught exceptions and every request URL.
 type browser struct {
-	t   *testing.T
-	ctx context.Context
+	t    *testing.T
+	ctx  context.Context
+	quit func() // stops the browser
 
 	mu         sync.Mutex
 	dialogs    []string
@@ -59,14 +60,15 @@ func newBrowser(t *testing.T, width, height int) *browser {
 	}
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelTab := chromedp.NewContext(actx)
-	t.Cleanup(func() { cancelTab(); cancelAlloc() })
+	quit := func() { cancelTab(); cancelAlloc() }
+	t.Cleanup(quit)
 	// The first call starts the browser; it must not carry the timeout.
 	if err := chromedp.Do(ctx); err != nil {
 		t.Fatalf("start %s: %v", chromium, err)
 	}
 	tctx, cancelTime := context.WithTimeout(ctx, browserTimeout)
 	t.Cleanup(cancelTime)
-	b := &browser{t: t, ctx: tctx}
+	b := &browser{t: t, ctx: tctx, quit: quit}
 	err := chromedp.Listen(ctx, func(ev any) {
 		b.mu.Lock()
 		defer b.mu.Unlock()

@@ -55,7 +55,10 @@ func TestWidgetOfflineForm(t *testing.T) {
 		{400, map[string]any{"error": map[string]any{"code": "invalid", "message": "Some fields need attention.",
 			"fields": map[string]string{"email": "This address cannot receive mail.", "subject": "<img src=x onerror=alert(1)> is too long"}}}},
 		{503, map[string]any{"error": map[string]any{"code": "internal", "message": "Something went wrong."}}},
-		{201, map[string]any{"conversation": "c1", "auto_reply": "Thanks! We answer within a day."}},
+		{400, map[string]any{"error": map[string]any{"code": "invalid", "message": "The form has expired. Please send your message again.",
+			"fields": map[string]string{"form_token": "expired"}}}},
+		{201, map[string]any{"conversation": map[string]any{"id": "c1", "status": "offline", "seq": 1, "read": 0},
+			"message": map[string]any{"seq": 1}, "auto_reply": "Thanks! We answer within a day.", "duplicate": false}},
 	}
 	f.set(func(f *fakeAPI) {
 		f.offline = func(body map[string]any) (int, any) {
@@ -125,6 +128,13 @@ func TestWidgetOfflineForm(t *testing.T) {
 		t.Errorf("after 503: values %v errors %v", got.Values, got.Errors)
 	}
 
+	// The form token expired: the widget gets a new one; the next try goes.
+	b.clickText("Send message")
+	b.waitFor("the expired note", `txt('.g') === 'The form has expired. Please send your message again.'`, 5*time.Second)
+	if got := b.form(); !cmp.Equal(typed, got.Values) {
+		t.Errorf("after an expired form: values %v", got.Values)
+	}
+
 	// 201: the auto-reply, then the chat in the same conversation.
 	b.clickText("Send message")
 	b.waitFor("the auto-reply in the chat", `$('ol') && $('ol').isConnected && $('ol').textContent.includes('Thanks! We answer within a day.')`, 5*time.Second)
@@ -141,10 +151,12 @@ func TestWidgetOfflineForm(t *testing.T) {
 	f.mu.Lock()
 	posts := f.posts
 	f.mu.Unlock()
-	if len(posts) != 3 {
-		t.Fatalf("%d posts, want 3", len(posts))
+	if len(posts) != 4 {
+		t.Fatalf("%d posts, want 4", len(posts))
 	}
+	var tokens []any
 	for i, p := range posts {
+		tokens = append(tokens, p["form_token"])
 		if p["client_id"] != posts[0]["client_id"] || p["client_id"] == "" {
 			t.Errorf("post %d client_id %v, first %v: a retry must reuse it", i, p["client_id"], posts[0]["client_id"])
 		}
@@ -154,6 +166,9 @@ func TestWidgetOfflineForm(t *testing.T) {
 		if p["message"] != "Where is my tea?\nIt has been a week." || p["email"] != "ann@example.com" {
 			t.Errorf("post %d body %v", i, p)
 		}
+	}
+	if diff := cmp.Diff([]any{"form-1", "form-1", "form-1", "form-2"}, tokens); diff != "" {
+		t.Errorf("form tokens (-want +got):\n%s", diff)
 	}
 	b.checkHostUnharmed()
 }

@@ -242,3 +242,37 @@ func hostOf(u string) string {
 	}
 	return p.Host
 }
+
+// TestStackConsolePresence has the demo operator log in on the real console
+// page (default expiration, the console's own heartbeats): the widget says
+// Click for Live Help after a reload, and Leave a message once the console
+// tab is gone.
+func TestStackConsolePresence(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts the local stack")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	s, err := stack.Start(ctx, stack.Options{})
+	if err != nil {
+		t.Fatalf("start the local stack: %v", err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	window := statusWindow(t, s.RestURL)
+
+	b := newBrowser(t, 1024, 760)
+	b.open(s.DemoURL)
+	b.waitFor("Leave a message", `txt('.b') === 'Leave a message'`, 5*time.Second)
+
+	console := newBrowser(t, 1280, 900)
+	console.consoleLogin(s.ConsoleURL, s.Demo.Email, s.Demo.Password)
+	time.Sleep(window)
+	d := reloadUntil(t, b, s.DemoURL, "Click for Live Help")
+	t.Logf("console login: Click for Live Help %v after the reload", d.Round(time.Millisecond))
+
+	console.quit() // the operator's browser goes away (a navigation may keep the page, and its socket, in the back-forward cache)
+	time.Sleep(window + time.Second)
+	d = reloadUntil(t, b, s.DemoURL, "Leave a message")
+	t.Logf("console gone: Leave a message %v after the reload", d.Round(time.Millisecond))
+	b.checkHostUnharmed()
+}

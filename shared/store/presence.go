@@ -29,21 +29,31 @@ func (s *Store) SetPresence(ctx context.Context, u PresenceUpdate) error {
 		Set(opField(u.Operator, "u"), expression.Value(u.SeenUntil.UnixMilli())).
 		Set(opField(u.Operator, "n"), expression.Value(u.Name)).
 		Set(opField(u.Operator, "k"), expression.Value(u.Slots))
-	err := s.updateSite(ctx, u.Site, upd, expression.AttributeExists(op))
-	if !livehelp.IsCode(err, livehelp.ECONFLICT) {
-		return err
-	}
 	entry := presenceItem{Name: u.Name, State: u.State, SeenUntil: u.SeenUntil.UnixMilli(), Slots: u.Slots, IdleSince: s.now().UnixMilli()}
-	cond := expression.AttributeExists(expression.Name(attrPK)).And(expression.AttributeNotExists(op))
-	err = s.updateSite(ctx, u.Site, expression.Set(op, expression.Value(entry)), cond)
-	if livehelp.IsCode(err, livehelp.ECONFLICT) {
-		// Either the entry appeared meanwhile (retry the plain update) or the site is unknown.
-		err = s.updateSite(ctx, u.Site, upd, expression.AttributeExists(op))
-		if livehelp.IsCode(err, livehelp.ECONFLICT) {
-			return notFound("Site")
+	create := expression.Set(op, expression.Value(entry))
+	createCond := expression.AttributeExists(expression.Name(attrPK)).And(expression.AttributeNotExists(op))
+	// A conflict means either a failed condition (the entry or the site is
+	// missing) or a routing transaction in flight on the site item: retry
+	// both forms a few times, then tell the two apart with one read.
+	for attempt := 0; attempt < 6; attempt++ {
+		err := s.updateSite(ctx, u.Site, upd, expression.AttributeExists(op))
+		if !livehelp.IsCode(err, livehelp.ECONFLICT) {
+			return err
+		}
+		err = s.updateSite(ctx, u.Site, create, createCond)
+		if !livehelp.IsCode(err, livehelp.ECONFLICT) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(time.Duration(attempt+1) * 15 * time.Millisecond):
 		}
 	}
-	return err
+	if _, err := s.Site(ctx, u.Site, true); err != nil {
+		return err
+	}
+	return livehelp.Errorf(livehelp.ECONFLICT, "The site is busy; try again.")
 }
 
 func (s *Store) updateSite(ctx context.Context, site string, upd expression.UpdateBuilder, cond expression.ConditionBuilder) error {

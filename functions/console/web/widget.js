@@ -1,11 +1,6 @@
-/* Live Help site embed. One tag on any page:
- *   <script async src="https://HOST/live/widget.js" data-site="SITE" data-lang="en|fr|ru"></script>
- * It shows the button (label from GET /v1/sites/SITE/status), the chat panel
- * (WebSocket, functions/chat/PROTOCOL.md) and the offline form (POST
- * /v1/sites/SITE/messages). Rules: one global (window.LiveHelp); UI in a
- * Shadow DOM root; data only ever set with textContent; every callback is
- * wrapped so no exception reaches the host page; requests go to this
- * deployment only (the REST base is this script's own URL). */
+/* Live Help site embed: <script async src="REST/widget.js" data-site="SITE" data-lang="en|fr|ru"></script>
+ * Button (status), chat (functions/chat/PROTOCOL.md), offline form. One global, a shadow root,
+ * textContent only, every callback wrapped (nothing reaches the host page), no other host contacted. */
 (function (W, D) {
 'use strict';
 function safe(f) {
@@ -81,15 +76,13 @@ function store(k, v) {
 }
 function uuid() {
   var c = W.crypto;
-  if (c && c.randomUUID) return c.randomUUID();
-  var b = new Uint8Array(16), h = '';
-  if (c && c.getRandomValues) c.getRandomValues(b); else for (i = 0; i < 16; i++) b[i] = Math.random() * 256;
+  if (c.randomUUID) return c.randomUUID();
+  var b = c.getRandomValues(new Uint8Array(16)), h = ''; // randomUUID needs a secure context
   b[6] = b[6] & 15 | 64; b[8] = b[8] & 63 | 128;
   for (i = 0; i < 16; i++) h += (b[i] + 256).toString(16).slice(1) + (i === 3 || i === 5 || i === 7 || i === 9 ? '-' : '');
   return h;
 }
-/* el builds an element: t = text (textContent, never HTML), c = class,
- * on* = listeners (wrapped by safe), other keys = attributes. */
+/* el: t = textContent (never HTML), c = class, on* = wrapped listeners, else attributes. */
 function el(tag, a, kids) {
   var e = D.createElement(tag), k, v;
   for (k in a) {
@@ -98,7 +91,7 @@ function el(tag, a, kids) {
     else if (k.slice(0, 2) === 'on') e.addEventListener(k.slice(2), safe(v));
     else if (v != null && v !== false) e.setAttribute(k === 'c' ? 'class' : k, v === true ? '' : v);
   }
-  (kids || []).forEach(function (c) { if (c) e.appendChild(typeof c === 'string' ? D.createTextNode(c) : c); });
+  (kids || []).forEach(function (c) { if (c) e.appendChild(c); });
   return e;
 }
 function fmt(s, n) { return s.split('{n}').join(String(n)); }
@@ -106,14 +99,14 @@ function fill(e, kids) { e.textContent = ''; kids.forEach(function (c) { if (c) 
 /* api never rejects: it resolves {ok, status, data}; status 0 = unreachable. */
 function api(method, path, body, auth) {
   return new Promise(function (done) {
-    var ctl = W.AbortController ? new AbortController() : null, h = {},
-      t = later(function () { if (ctl) ctl.abort(); }, 15000),
+    var ctl = new AbortController(), h = {},
+      t = later(function () { ctl.abort(); }, 15000),
       end = safe(function (r) { clearTimeout(t); done(r); });
     if (body) h['Content-Type'] = 'text/plain;charset=UTF-8'; // a CORS-simple request
     if (auth) h.Authorization = 'Bearer ' + auth;
     try {
       W.fetch(REST + path, { method: method, headers: h, body: body ? JSON.stringify(body) : null,
-        credentials: 'omit', signal: ctl ? ctl.signal : null })
+        credentials: 'omit', signal: ctl.signal })
         .then(function (r) {
           return r.text().then(function (x) {
             var j = null;
@@ -129,7 +122,7 @@ function api(method, path, body, auth) {
 var st = { state: 'offline' }, down = false, checked = 0,
   tok = store('token'), conv = store('conv'), cs = '', opName = '', pos = 0,
   resume = '', sock = null, up = false, gen = 0, tries = 0, rt = 0, pingT = 0, wantStart = false, starting = false,
-  pend = {}, order = [], reqs = {}, rq = 0, ha = 0, seen = {}, max = 0, their = 0, rd = 0, unread = 0, tyOut = 0, tyT = 0, tyIn = 0,
+  pend = {}, reqs = {}, rq = 0, ha = 0, seen = {}, max = 0, their = 0, rd = 0, unread = 0, tyOut = 0, tyT = 0, tyIn = 0,
   isOpen = false, view = '', autoLi = null;
 var m = /(?:^#|&)livehelp=([A-Za-z0-9._~-]{8,2048})/.exec(location.hash);
 if (m) {
@@ -148,15 +141,15 @@ var CSS = ':host{all:initial}*{box-sizing:border-box}' +
   ':focus-visible{outline:3px solid #f59e0b;outline-offset:2px}' +
   '.b{position:fixed;right:16px;bottom:16px;z-index:2147483000;display:flex;align-items:center;gap:9px;max-width:calc(100vw - 32px);' +
   'padding:12px 20px;border:0;border-radius:999px;background:#1d4ed8;color:#fff;font-weight:600;cursor:pointer;box-shadow:0 6px 20px rgba(15,23,42,.3)}' +
-  '.b:hover{background:#1e40af}.b[hidden],.p[hidden]{display:none}' +
-  '.d{flex:none;width:10px;height:10px;border-radius:50%;background:#cbd5e1;box-shadow:0 0 0 2px rgba(255,255,255,.35)}' +
+  '.b:hover{background:#1e40af}[hidden]{display:none!important}' +
+  '.d{flex:none;width:10px;height:10px;border-radius:50%;background:#cbd5e1}' +
   '.online .d{background:#4ade80}.busy .d{background:#fbbf24}' +
   '.n{background:#dc2626;border-radius:999px;padding:0 7px;font-size:12px}.n:empty{display:none}' +
   '.p{position:fixed;right:16px;bottom:84px;z-index:2147483001;display:flex;flex-direction:column;width:370px;max-width:calc(100vw - 32px);' +
   'max-height:calc(100vh - 104px);background:#fff;border-radius:14px;box-shadow:0 12px 48px rgba(15,23,42,.35);overflow:hidden}' +
   '.p.chat{height:540px}header{display:flex;align-items:center;justify-content:space-between;gap:8px;padding:12px 12px 12px 18px;background:#1d4ed8;color:#fff}' +
   'h2{margin:0;font-size:16px;font-weight:600}' +
-  '.x{border:0;background:transparent;color:#fff;width:34px;height:34px;border-radius:8px;font-size:24px;line-height:1;cursor:pointer}.x:hover{background:rgba(255,255,255,.18)}' +
+  '.x{border:0;background:none;color:#fff;width:34px;height:34px;border-radius:8px;font-size:24px;cursor:pointer}' +
   '.s{padding:8px 18px;background:#eff6ff;color:#1e3a8a;font-size:13px;border-bottom:1px solid #dbeafe}.s:empty{display:none}' +
   '.v{flex:1;display:flex;flex-direction:column;min-height:0;overflow:auto;padding:16px 18px;gap:12px}' +
   '.k{border:0;background:none;padding:0;color:#1d4ed8;text-decoration:underline;cursor:pointer}' +
@@ -173,7 +166,7 @@ var CSS = ':host{all:initial}*{box-sizing:border-box}' +
   '.a{display:block;font-size:12px;font-weight:600;opacity:.8}.i{display:block;font-size:11px;opacity:.8;text-align:right}.i:empty{display:none}' +
   '.ty{font-size:13px;color:#475569;min-height:18px;padding:0 18px}' +
   '.c{display:flex;gap:8px;padding:10px 12px;border-top:1px solid #e2e8f0}.c textarea{flex:1;min-width:0;resize:none;height:44px;max-height:120px;padding:11px 10px;font-size:14px;overflow-y:auto}.c textarea::placeholder{white-space:nowrap;overflow:hidden;text-overflow:ellipsis}.c .q{padding:0 14px}' +
-  '.img{display:block;max-width:100%;height:60px;border:1px solid #cbd5e1;border-radius:6px}' +
+  '.cp{display:flex;align-items:center;gap:14px}.img{max-width:70%;height:60px;border:1px solid #cbd5e1;border-radius:6px}' +
   '@media (max-width:480px){.b{right:10px;bottom:10px;max-width:calc(100vw - 20px)}' +
   '.p{right:8px;left:8px;bottom:72px;width:auto;max-width:none;max-height:calc(100vh - 84px)}.p.chat{height:calc(100vh - 84px)}}';
 var btnLabel = el('span', { t: T.off }), badge = el('span', { c: 'n', 'aria-hidden': 'true' }),
@@ -182,7 +175,7 @@ var btnLabel = el('span', { t: T.off }), badge = el('span', { c: 'n', 'aria-hidd
   line = el('div', { c: 's', role: 'status', 'aria-live': 'polite' }),
   body = el('div', { c: 'v' }),
   panel = el('section', { c: 'p', id: 'lh-p', role: 'dialog', 'aria-labelledby': 'lh-t', hidden: true, onkeydown: function (e) {
-    if (e.key === 'Escape' || e.key === 'Esc') { e.stopPropagation(); hide(true); }
+    if (e.key === 'Escape') { e.stopPropagation(); hide(true); }
   } }, [el('header', {}, [el('h2', { id: 'lh-t', t: T.title }),
     el('button', { type: 'button', c: 'x', 'aria-label': T.close, t: '×', onclick: function () { hide(true); } })]), line, body]);
 btn.hidden = true;
@@ -206,8 +199,7 @@ function status() {
     if (!down && conv && !sock) connect();
   }));
 }
-/* resumed binds this browser to the visitor of an emailed #livehelp= link
- * and opens their conversation. */
+/* resumed binds this browser to the visitor of an emailed #livehelp= link. */
 function resumed() {
   api('POST', PATH + '/visitors', { resume: resume }).then(safe(function (r) {
     var d = r.data, c = d.conversation;
@@ -275,19 +267,18 @@ function field(k, type, area) {
 var submitBtn = el('button', { type: 'submit', c: 'q', t: T.submit }),
   formEl = el('form', { c: 'fm', novalidate: true, onsubmit: submit }, [
     field('name', 'text'), field('email', 'email'), field('subject', 'text'), field('message', '', true),
-    capBox = el('div', { hidden: true }, [capImg, el('button', { type: 'button', c: 'k', t: T.listen, onclick: function () {
+    capBox = el('div', { c: 'fm', hidden: true }, [el('div', { c: 'cp' }, [capImg, el('button', { type: 'button', c: 'k', t: T.listen, onclick: function () {
       var a = new W.Audio(capAudio + '?lang=' + LANG).play();
       if (a && a.catch) a.catch(function () {});
-    } }), field('captcha', 'text')]), note, submitBtn]);
+    } })]), field('captcha', 'text')]), note, submitBtn]);
 function form() {
   say(T.intro);
   fill(body, [formEl]);
   if (!ftok) openForm();
   show('form');
 }
-/* openForm asks for a form token (when the form was opened: bots that post
- * at once are refused) and, with spam protection on, a CAPTCHA; asking
- * again refreshes the CAPTCHA and keeps the first token. */
+/* openForm gets the form token (the minimum fill time) and a CAPTCHA when the
+ * site wants one; again: a new CAPTCHA, the same token. */
 function openForm() {
   return api('GET', PATH + '/captcha').then(safe(function (r) {
     var d = r.data;
@@ -321,7 +312,7 @@ function submit(e) {
   (ftok ? Promise.resolve() : openForm()).then(function () {
     if (capId) v.captcha_id = capId; else delete v.captcha;
     v.form_token = ftok;
-    return new Promise(function (go) { later(go, fAt + fMin * 1000 - Date.now()); }); // the minimum fill time
+    return new Promise(function (go) { later(go, Math.max(0, fAt + fMin * 1000 - Date.now())); }); // the minimum fill time
   }).then(token).then(function (t) {
     return t && ftok ? api('POST', PATH + '/messages', v, t) : { status: 0, data: {} };
   }).then(safe(function (r) {
@@ -335,7 +326,7 @@ function submit(e) {
     if (f.form_token === 'expired') ftok = '';
     if (f.captcha || f.form_token) openForm(); // a new challenge (and token when it expired)
     if (bad) bad.focus();
-  }));
+  })).catch(safe(function () { busy(false); note.textContent = T.unsent; }));
 }
 function sent(d, name) {
   var c = d.conversation;
@@ -370,7 +361,6 @@ function compose() {
   li.setAttribute('data-p', '');
   list.appendChild(li);
   pend[cid] = { t: t, li: li, g: -1 };
-  order.push(cid);
   scroll();
   if (tyOut) tx({ action: 'typing', conversation: conv, typing: false }, conv);
   tyOut = 0;
@@ -383,7 +373,7 @@ function bubble(msg, info) {
     a === 'system' ? null : el('span', { c: 'a', t: me ? T.you : (msg.operator && msg.operator.name) || T.op }),
     el('span', { c: 't', t: String(msg.text == null ? '' : msg.text) }), el('span', { c: 'i', t: info || '' })]);
 }
-/* place inserts a stored message in seq order, before messages still pending. */
+/* place: in seq order, before pending messages. */
 function place(li, seq) {
   var n = list.firstElementChild;
   while (n && !(n.hasAttribute('data-p') || +n.getAttribute('data-seq') > seq)) n = n.nextElementSibling;
@@ -395,7 +385,7 @@ function add(msg) {
   var s = +msg.seq, p = msg.client_id && pend[msg.client_id], li;
   if (!s || seen[s]) return;
   if (msg.author === 'system' && autoLi && autoLi.textContent === msg.text) { autoLi.remove(); autoLi = null; }
-  if (p) { li = p.li; li.lastChild.textContent = ''; drop(msg.client_id); li.remove(); } else li = bubble(msg);
+  if (p) { li = p.li; li.lastChild.textContent = ''; delete pend[msg.client_id]; li.remove(); } else li = bubble(msg);
   seen[s] = li;
   place(li, s);
   if (s > max) max = s;
@@ -403,7 +393,6 @@ function add(msg) {
   if (msg.author === 'operator' && s > rd && (!isOpen || D.hidden)) { unread++; paint(); }
   scroll();
 }
-function drop(cid) { delete pend[cid]; order = order.filter(function (c) { return c !== cid; }); }
 function scroll() { body.scrollTop = body.scrollHeight; }
 function say(x) {
   var k = null, t = x || '';
@@ -464,10 +453,9 @@ function connect() {
     });
   }));
 }
-/* hello joins the conversation; after asks only for what this page has not seen. */
+/* hello joins the conversation; after: only what this page has not seen. */
 function hello() { ha = max; tx({ action: 'hello', after: max || undefined }, 1, 'hello'); }
-/* retry reconnects with jittered exponential backoff (1 s to 30 s); with the
- * panel closed it gives up after a few tries until the visitor opens it. */
+/* retry: jittered backoff, 1 to 30 s; with the panel closed, 6 tries until it opens. */
 function retry() {
   var d = Math.min(30000, 1000 * Math.pow(2, tries++));
   clearTimeout(rt);
@@ -475,7 +463,7 @@ function retry() {
   rt = later(connect, d / 2 + Math.random() * d / 2);
   if (view === 'chat') say(T.lost);
 }
-/* tx sends a frame when ok and the socket is up; kind names it for errors. */
+/* tx sends when ok and connected; kind names the request for errors. */
 function tx(f, ok, kind) {
   if (!ok || !up || !sock) return '';
   f.id = 'w' + (++rq);
@@ -490,13 +478,14 @@ function begin() {
 }
 function flush() {
   if (!up) return;
-  if (order.length && !conv) { wantStart = true; return begin(); } // a closed one reopens on send
-  order.forEach(function (cid) {
-    var p = pend[cid];
+  var cid, p;
+  for (cid in pend) { // in the order typed
+    if (!conv) { wantStart = true; return begin(); } // a closed one reopens on send
+    p = pend[cid];
     if (p.g !== gen) { p.g = gen; tx({ action: 'send', conversation: conv, client_id: cid, text: p.t }, 1); }
-  });
+  }
 }
-/* read sends a read receipt when the panel shows an operator line not yet marked read. */
+/* read: a receipt when the open panel shows an unread operator line. */
 function read() {
   if (isOpen && view === 'chat' && !D.hidden && conv && their > rd) { rd = max; tx({ action: 'read', conversation: conv, seq: max }, up); }
 }
@@ -532,7 +521,7 @@ var H = {
   ack: function (f) {
     var p = pend[f.client_id], s = +f.seq;
     if (!p) return;
-    drop(f.client_id);
+    delete pend[f.client_id];
     p.li.lastChild.textContent = '';
     if (s && !seen[s]) { seen[s] = p.li; p.li.remove(); place(p.li, s); if (s > max) max = s; }
     else if (s) p.li.remove();
@@ -565,7 +554,7 @@ var H = {
     var k = reqs[f.re], p = pend[k];
     if (k === 'start') { starting = false; say(f.message); }
     else if (p) {
-      if (/^(invalid|forbidden|not_found)$/.test(f.code)) { drop(k); p.li.lastChild.textContent = f.message || T.failed; }
+      if (/^(invalid|forbidden|not_found)$/.test(f.code)) { delete pend[k]; p.li.lastChild.textContent = f.message || T.failed; }
       else { p.li.lastChild.textContent = T.failed; p.g = -1; later(flush, 5000); }
     } else if (k === 'hello' && f.code === 'unauthorized') { tok = ''; store('token', ''); }
   }
@@ -576,7 +565,7 @@ D.addEventListener('visibilitychange', safe(function () {
   read();
   if (Date.now() - checked > 60000) status();
 }));
-later(function () { if (btn.hidden && host.isConnected) paint(); }, 3000); // a slow API must not hide the button for long
+later(function () { if (btn.hidden && host.isConnected) paint(); }, 3000); // a slow API: show the button anyway
 W.LiveHelp = Object.freeze({ open: safe(function () { if (!isOpen) open(); }), close: safe(function () { hide(false); }) });
 status();
 })();
