@@ -1,7 +1,7 @@
 // Command livehelpctl administers a Live Help deployment: sites, operators,
 // groups and canned messages, directly in the DynamoDB table or through the
 // console API with an admin session. Run `livehelpctl help` for the
-// commands; infra/DEPLOY.md shows it creating the first admin.
+// commands; the README's Deploy section shows it creating the first admin.
 package main
 
 import (
