@@ -134,11 +134,17 @@ func (s *Store) appendItems(c *livehelp.Conversation, a Append, m livehelp.Messa
 	var timer *types.Put
 	if m.Author == livehelp.AuthorOperator {
 		upd = upd.Set(expression.Name("lastop"), expression.Value(m.Seq))
-		if a.MailDelay > 0 && c.MailDue.IsZero() {
+		switch {
+		case a.MailDelay > 0 && c.MailDue.IsZero():
 			t := unreadTimer(c, m.Time.Add(a.MailDelay))
 			upd = upd.Set(expression.Name(attrMailDue), expression.Value(t.Due.UnixMilli()))
 			cond = cond.And(mailDueIs(0))
 			timer = s.putTimer(t)
+		case a.MailDelay > 0:
+			// An email is pending and will carry this message too — unless the
+			// mailer finishes it meanwhile: then this write fails, the caller
+			// re-reads the conversation and schedules a new one.
+			cond = cond.And(mailDueIs(c.MailDue.UnixMilli()))
 		}
 	}
 	expr, _ := expression.NewBuilder().WithUpdate(upd).WithCondition(cond).Build() // names and values only: cannot fail
