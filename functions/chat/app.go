@@ -133,6 +133,15 @@ var actions = map[string]action{
 	"take":      {role: livehelp.ParticipantOperator, run: (*app).take},
 	"close":     {role: livehelp.ParticipantOperator, run: (*app).closeConversation},
 	"unclose":   {role: livehelp.ParticipantOperator, run: (*app).unclose},
+	"snooze":    {role: livehelp.ParticipantOperator, run: (*app).snooze},
+	"unsnooze":  {role: livehelp.ParticipantOperator, run: (*app).unsnooze},
+	"transfer":  {role: livehelp.ParticipantOperator, run: (*app).transfer},
+	"accept":    {role: livehelp.ParticipantOperator, run: (*app).accept},
+	"visit":     {role: livehelp.ParticipantVisitor, run: (*app).visit},  // proactive.go
+	"answer":    {role: livehelp.ParticipantVisitor, run: (*app).answer}, // invite.go
+	"visitors":  {role: livehelp.ParticipantOperator, run: (*app).visitors},
+	"invite":    {role: livehelp.ParticipantOperator, run: (*app).invite},
+	"engage":    {role: livehelp.ParticipantOperator, run: (*app).engage},
 }
 
 // ping answers a pong: the cheapest proof the path works end to end.

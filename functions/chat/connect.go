@@ -102,6 +102,7 @@ func (a *app) disconnect(ctx context.Context, connID string) {
 		return
 	}
 	if conn.Role != livehelp.ParticipantOperator {
+		a.visitGone(ctx, conn) // proactive chat: shown as gone
 		return
 	}
 	rest, err := a.store.ParticipantConnections(ctx, conn.Role, conn.Subject)

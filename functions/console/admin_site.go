@@ -9,7 +9,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/livehelp/livehelp/shared/livehelp"
-	"github.com/livehelp/livehelp/shared/store"
 )
 
 // siteView is a site's settings as the admin page edits them.
@@ -26,11 +25,13 @@ type siteView struct {
 	Proactive      proactiveView              `json:"proactive"`
 }
 
-// proactiveView holds the proactive-chat settings (a placeholder: stored
-// and shown, not yet acted on).
+// proactiveView holds the proactive-chat settings (livehelp.Proactive):
+// the mode (off, invite, auto), the seconds on the site before operators
+// are alerted in auto mode, and the data collection form's fields.
 type proactiveView struct {
-	Enabled              bool `json:"enabled"`
-	WithoutInviteSeconds int  `json:"without_invite_seconds"`
+	Mode    string               `json:"mode"`
+	Seconds int                  `json:"seconds"`
+	Fields  []livehelp.FormField `json:"fields"`
 }
 
 func (h *handler) getSite(w http.ResponseWriter, r *http.Request, c *caller) {
@@ -39,7 +40,7 @@ func (h *handler) getSite(w http.ResponseWriter, r *http.Request, c *caller) {
 		h.fail(w, r, err)
 		return
 	}
-	cs, err := h.store.ConsoleSettings(r.Context(), c.Site())
+	p, err := h.store.Proactive(r.Context(), c.Site())
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -50,7 +51,7 @@ func (h *handler) getSite(w http.ResponseWriter, r *http.Request, c *caller) {
 	}
 	h.done(w, r, map[string]any{"site": siteView{ID: site.ID, Name: site.Name, URL: site.URL, AllowedOrigins: nonNilStrings(site.AllowedOrigins),
 		DefaultLang: site.DefaultLang, Labels: labels, AutoReply: site.AutoReply, SpamProtection: site.SpamProtection,
-		Slots: site.Slots, Proactive: proactiveView{Enabled: cs.Proactive, WithoutInviteSeconds: cs.WithoutInviteAfter}},
+		Slots: site.Slots, Proactive: proactiveView{Mode: p.Mode, Seconds: p.After, Fields: p.Fields}},
 		"languages": []string{"en", "fr", "ru"}, "default_labels": livehelp.DefaultLabels}, nil)
 }
 
@@ -113,8 +114,9 @@ func (h *handler) putSite(w http.ResponseWriter, r *http.Request, c *caller) {
 	if req.Slots < 1 || req.Slots > 50 {
 		fields["slots"] = "Use 1 to 50 conversations at once."
 	}
-	if p := req.Proactive.WithoutInviteSeconds; p < 0 || p > 3600 {
-		fields["proactive.without_invite_seconds"] = "Use 0 (off) to 3600 seconds."
+	proactive, perr := livehelp.Proactive{Mode: req.Proactive.Mode, After: req.Proactive.Seconds, Fields: req.Proactive.Fields}.Check()
+	for k, v := range livehelp.ErrorFields(perr) {
+		fields[k] = v
 	}
 	if len(fields) > 0 {
 		h.fail(w, r, livehelp.Invalid("Check the site settings.", fields))
@@ -126,9 +128,7 @@ func (h *handler) putSite(w http.ResponseWriter, r *http.Request, c *caller) {
 		h.fail(w, r, err)
 		return
 	}
-	err := h.store.PutConsoleSettings(r.Context(), c.Site(), store.ConsoleSettings{Proactive: req.Proactive.Enabled,
-		WithoutInviteAfter: req.Proactive.WithoutInviteSeconds})
-	if err != nil {
+	if err := h.store.PutProactive(r.Context(), c.Site(), proactive); err != nil {
 		h.fail(w, r, err)
 		return
 	}

@@ -85,6 +85,7 @@ func (h *handler) apiRoutes() []route {
 		{"PATCH /v1/console/me", operator, h.updateMe},
 	}
 	rs = append(rs, h.queueRoutes()...)
+	rs = append(rs, h.snoozeRoutes()...)
 	rs = append(rs, h.profileRoutes()...)
 	rs = append(rs, h.cannedRoutes()...)
 	rs = append(rs, h.adminRoutes()...)
@@ -216,8 +217,8 @@ type consoleStore interface {
 	// Sites and groups.
 	Site(ctx context.Context, id string, consistent bool) (*livehelp.Site, error)
 	UpdateSiteSettings(ctx context.Context, site *livehelp.Site) error
-	ConsoleSettings(ctx context.Context, site string) (store.ConsoleSettings, error)
-	PutConsoleSettings(ctx context.Context, site string, c store.ConsoleSettings) error
+	Proactive(ctx context.Context, site string) (livehelp.Proactive, error)
+	PutProactive(ctx context.Context, site string, p livehelp.Proactive) error
 	Groups(ctx context.Context, site string) ([]*livehelp.Group, error)
 	Group(ctx context.Context, site, id string) (*livehelp.Group, error)
 	CreateGroup(ctx context.Context, g *livehelp.Group) error

@@ -11,6 +11,7 @@ import (
 
 	"github.com/livehelp/livehelp/shared/auth"
 	"github.com/livehelp/livehelp/shared/livehelp"
+	"github.com/livehelp/livehelp/shared/push"
 	"github.com/livehelp/livehelp/shared/store"
 	"github.com/livehelp/livehelp/shared/webapi"
 )
@@ -27,6 +28,12 @@ type offlineStore interface {
 	Allow(ctx context.Context, name string, l store.Limit) error
 	LeaveMessage(ctx context.Context, m store.OfflineMessage) (*store.Left, error)
 	ResumeConversation(ctx context.Context, site, visitor, conv string) (*livehelp.Conversation, error)
+	Members(ctx context.Context, conv string) ([]store.Member, error)
+}
+
+// pusher sends a frame to live WebSocket connections (push.Pusher).
+type pusher interface {
+	Fanout(ctx context.Context, ids []string, data []byte) push.Result
 }
 
 // challenges draws and checks CAPTCHAs (package captcha).
@@ -58,6 +65,7 @@ var defaultRules = rules{
 
 type handler struct {
 	store   offlineStore
+	push    pusher
 	captcha challenges
 	keys    *auth.Keyring
 	rules   rules
@@ -66,8 +74,8 @@ type handler struct {
 	mux     *http.ServeMux
 }
 
-func newHandler(st offlineStore, cp challenges, keys *auth.Keyring, rules rules, log *slog.Logger, now func() time.Time) *handler {
-	h := &handler{store: st, captcha: cp, keys: keys, rules: rules, log: log, now: now, mux: http.NewServeMux()}
+func newHandler(st offlineStore, p pusher, cp challenges, keys *auth.Keyring, rules rules, log *slog.Logger, now func() time.Time) *handler {
+	h := &handler{store: st, push: p, captcha: cp, keys: keys, rules: rules, log: log, now: now, mux: http.NewServeMux()}
 	h.mux.HandleFunc("OPTIONS /v1/sites/{site}/{route}", h.preflight)
 	h.mux.HandleFunc("POST /v1/sites/{site}/visitors", h.withSite(h.visitors))
 	h.mux.HandleFunc("POST /v1/sites/{site}/messages", h.withSite(h.postMessage))

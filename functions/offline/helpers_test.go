@@ -19,6 +19,7 @@ import (
 	"github.com/livehelp/livehelp/shared/captcha"
 	"github.com/livehelp/livehelp/shared/ddbstats"
 	"github.com/livehelp/livehelp/shared/livehelp"
+	"github.com/livehelp/livehelp/shared/push"
 	"github.com/livehelp/livehelp/shared/store"
 )
 
@@ -42,6 +43,31 @@ type env struct {
 	signer  *auth.Signer
 	counter *ddbstats.Counter
 	lambda  *httpadapter.HandlerAdapter
+	pushed  *fakePusher
+}
+
+// fakePusher records the frames pushed to connections.
+type fakePusher struct {
+	mu     sync.Mutex
+	frames map[string][]string // by connection
+}
+
+func (f *fakePusher) Fanout(_ context.Context, ids []string, data []byte) push.Result {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.frames == nil {
+		f.frames = map[string][]string{}
+	}
+	for _, id := range ids {
+		f.frames[id] = append(f.frames[id], string(data))
+	}
+	return push.Result{Delivered: len(ids)}
+}
+
+func (f *fakePusher) to(conn string) []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]string(nil), f.frames[conn]...)
 }
 
 func newEnv(t *testing.T, spam bool) *env {
@@ -60,8 +86,9 @@ func newEnv(t *testing.T, spam bool) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := newHandler(st, captcha.New(st, clk.now), keys, defaultRules, slog.New(slog.NewJSONHandler(io.Discard, nil)), clk.now)
-	return &env{h: h, st: st, clk: clk, signer: signer, counter: counter, lambda: httpadapter.New(h)}
+	pushed := &fakePusher{}
+	h := newHandler(st, pushed, captcha.New(st, clk.now), keys, defaultRules, slog.New(slog.NewJSONHandler(io.Discard, nil)), clk.now)
+	return &env{h: h, st: st, clk: clk, signer: signer, counter: counter, lambda: httpadapter.New(h), pushed: pushed}
 }
 
 // visitorToken returns a visitor token of site demo.

@@ -17,6 +17,7 @@ import (
 	"github.com/livehelp/livehelp/shared/auth"
 	"github.com/livehelp/livehelp/shared/captcha"
 	"github.com/livehelp/livehelp/shared/ddbstats"
+	"github.com/livehelp/livehelp/shared/push"
 	"github.com/livehelp/livehelp/shared/store"
 )
 
@@ -38,6 +39,7 @@ func main() {
 	}
 	st := store.New(dynamodb.NewFromConfig(cfg, counter.Attach), os.Getenv("TABLE_NAME"), nil)
 	keys := auth.NewKeyring(func(ctx context.Context) ([]byte, error) { return st.SigningKey(ctx, "tokens", auth.NewKey) }, nil)
-	h := newHandler(st, captcha.New(st, nil), keys, defaultRules, log, time.Now)
+	p := push.New(push.NewClient(cfg, os.Getenv("WEBSOCKET_ENDPOINT")))
+	h := newHandler(st, p, captcha.New(st, nil), keys, defaultRules, log, time.Now)
 	lambda.Start(httpadapter.New(h).ProxyWithContext)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/netip"
@@ -53,6 +54,9 @@ func (h *handler) postMessage(w http.ResponseWriter, r *http.Request, site *live
 	c := left.Conversation
 	h.log.InfoContext(ctx, "offline message stored", "site", site.ID, "visitor", c.Visitor, "conv", c.ID,
 		"item", left.Item.ID, "seq", left.Message.Seq, "duplicate", left.Duplicate, "request_id", webapi.RequestID(r))
+	if !left.New && !left.Duplicate {
+		h.deliver(ctx, left)
+	}
 	status := http.StatusCreated
 	if left.Duplicate {
 		status = http.StatusOK
@@ -138,4 +142,29 @@ func ipKey(ip string) string {
 		p, _ := a.Prefix(64)
 		return p.String()
 	}
+}
+
+// deliver pushes the message to the live connections joined to an existing
+// conversation (an operator who has it, the visitor's other tabs), as the
+// chat function does (PROTOCOL.md: message): one Query of its members. A
+// new conversation has none. Failures are logged; the message is stored.
+func (h *handler) deliver(ctx context.Context, left *store.Left) {
+	members, err := h.store.Members(ctx, left.Conversation.ID)
+	if err != nil {
+		h.log.ErrorContext(ctx, "members", "conv", left.Conversation.ID, "err", err)
+		return
+	}
+	ids := make([]string, 0, len(members))
+	for _, m := range members {
+		ids = append(ids, m.Conn)
+	}
+	if len(ids) == 0 {
+		return
+	}
+	m := left.Message
+	data, _ := json.Marshal(map[string]any{"type": "message", "conversation": left.Conversation.ID,
+		"message": map[string]any{"seq": m.Seq, "client_id": m.ClientID, "author": m.Author, "text": m.Text, "ts": m.Time.UnixMilli()}})
+	res := h.push.Fanout(ctx, ids, data)
+	h.log.InfoContext(ctx, "offline message delivered", "conv", left.Conversation.ID, "delivered", res.Delivered,
+		"gone", len(res.Gone), "failed", len(res.Failed))
 }

@@ -179,6 +179,42 @@ func TestRateLimits(t *testing.T) {
 	}
 }
 
+// TestOfflineMessageReachesLiveMembers: a message to an existing
+// conversation is pushed to the connections joined to it (the operator
+// who has it), in the chat's message frame; a new one pushes nothing.
+func TestOfflineMessageReachesLiveMembers(t *testing.T) {
+	e := newEnv(t, false)
+	ctx := context.Background()
+	f := e.openForm(t, "198.51.100.9")
+	e.clk.add(4 * time.Second)
+	tok := e.visitorToken("v1")
+	if code, body := e.post(t, "198.51.100.9", tok, validForm("first", f.FormToken)); code != 201 {
+		t.Fatalf("first message: %d %v", code, body)
+	}
+	if len(e.pushed.frames) != 0 {
+		t.Errorf("a new conversation pushed %v", e.pushed.frames)
+	}
+	conv := livehelp.ConversationID("demo", "v1")
+	opConn := &livehelp.Connection{ID: "op-conn", Site: "demo", Role: livehelp.ParticipantOperator, Subject: "op1", Connected: e.clk.now()}
+	if err := e.st.PutConnection(ctx, opConn); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.st.Join(ctx, conv, []*livehelp.Connection{opConn}); err != nil {
+		t.Fatal(err)
+	}
+	form := validForm("second", f.FormToken)
+	form["subject"], form["message"] = "More", "It is blue."
+	if code, body := e.post(t, "198.51.100.9", tok, form); code != 201 {
+		t.Fatalf("second message: %d %v", code, body)
+	}
+	got := e.pushed.to("op-conn")
+	want := fmt.Sprintf(`{"conversation":%q,"message":{"author":"visitor","client_id":"second","seq":2,"text":"More\n\nIt is blue.","ts":%d},"type":"message"}`,
+		conv, e.clk.now().UnixMilli())
+	if len(got) != 1 || got[0] != want {
+		t.Errorf("pushed %q, want %q", got, want)
+	}
+}
+
 func TestIPKey(t *testing.T) {
 	cases := map[string]string{
 		"198.51.100.7":          "198.51.100.7",

@@ -64,6 +64,10 @@ type statusResponse struct {
 	Labels    livehelp.Labels `json:"labels"`
 	WebSocket string          `json:"websocket,omitempty"`
 	Spam      bool            `json:"spam_protection"`
+	// Proactive is the site's proactive chat mode (off, invite or auto):
+	// the widget loads its proactive module only when it is not off.
+	Proactive      string `json:"proactive"`
+	ProactiveAfter int    `json:"proactive_after,omitempty"` // auto: seconds on the site before operators are alerted
 }
 
 var langPattern = regexp.MustCompile(`^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8}){0,3}$`)
@@ -93,10 +97,14 @@ func (h *handler) status(w http.ResponseWriter, r *http.Request) {
 	}
 	labels := site.LabelsFor(langs...)
 	state := site.State(h.now())
-	webapi.WriteJSON(w, http.StatusOK, statusResponse{
+	resp := statusResponse{
 		Site: id, State: state, Label: labels.For(state), Labels: labels,
-		WebSocket: h.websocket, Spam: site.SpamProtection,
-	})
+		WebSocket: h.websocket, Spam: site.SpamProtection, Proactive: proactiveMode(site),
+	}
+	if resp.Proactive == livehelp.ProactiveAuto {
+		resp.ProactiveAfter = site.ProactiveAfter
+	}
+	webapi.WriteJSON(w, http.StatusOK, resp)
 }
 
 // site returns the cached site when fresh, else reads it once.
@@ -119,4 +127,12 @@ func (h *handler) site(ctx context.Context, id string) (*livehelp.Site, error) {
 	h.cache[id] = cachedSite{site: site, err: err, at: now}
 	h.mu.Unlock()
 	return site, err
+}
+
+// proactiveMode returns the site's proactive chat mode, off when unset.
+func proactiveMode(site *livehelp.Site) string {
+	if site.Proactive == "" {
+		return livehelp.ProactiveOff
+	}
+	return site.Proactive
 }

@@ -65,7 +65,7 @@ func TestStatusFromCapturedEvent(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := statusResponse{Site: "demo", State: "online", Label: "Cliquez pour une aide en direct",
-		Labels: livehelp.DefaultLabels["fr"], WebSocket: "wss://ws.example/live"}
+		Labels: livehelp.DefaultLabels["fr"], WebSocket: "wss://ws.example/live", Proactive: livehelp.ProactiveOff}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("body (-want +got):\n%s", diff)
 	}
@@ -131,5 +131,34 @@ func TestStatusCacheAndErrors(t *testing.T) {
 	}
 	if f.reads != 3 {
 		t.Errorf("an unknown site asked twice made %d reads in all, want 3 (not_found is cached)", f.reads)
+	}
+}
+
+// TestStatusProactiveMode checks the widget learns the site's proactive
+// mode (and, in auto mode only, the seconds) from the status answer.
+func TestStatusProactiveMode(t *testing.T) {
+	now := time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC)
+	for _, tt := range []struct {
+		mode, want string
+		after      int
+		wantAfter  float64
+	}{
+		{"", "off", 0, 0},
+		{livehelp.ProactiveOff, "off", 5, 0},
+		{livehelp.ProactiveInvite, "invite", 5, 0},
+		{livehelp.ProactiveAuto, "auto", 2, 2},
+	} {
+		h, f := newTestHandler(t, &now)
+		f.sites["demo"].Proactive, f.sites["demo"].ProactiveAfter = tt.mode, tt.after
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, httptest.NewRequest("GET", "/v1/sites/demo/status", nil))
+		var body map[string]any
+		if err := json.Unmarshal(w.Body.Bytes(), &body); err != nil {
+			t.Fatal(err)
+		}
+		after, _ := body["proactive_after"].(float64)
+		if body["proactive"] != tt.want || after != tt.wantAfter {
+			t.Errorf("mode %q after %d: proactive=%v proactive_after=%v, want %s %v", tt.mode, tt.after, body["proactive"], body["proactive_after"], tt.want, tt.wantAfter)
+		}
 	}
 }

@@ -236,3 +236,27 @@ func TestWidgetResumeLink(t *testing.T) {
 	b.waitFor("the form to write", `$('#lh-name')`, time.Second)
 	b.checkHostUnharmed()
 }
+
+// TestWidgetLeavesWithThePage checks the socket closes when the visitor
+// leaves the page, even if the browser keeps the page in its back-forward
+// cache, and opens again when they come back to it.
+func TestWidgetLeavesWithThePage(t *testing.T) {
+	t.Parallel()
+	f := newFakeAPI(t)
+	f.setStatus("online", nil)
+	b := newBrowser(t, 1024, 760)
+	b.open(f.pageURL("bfcache=1"))
+	b.click(".b")
+	f.waitFrames("start", 1, 5*time.Second)
+	eventually(t, "one open socket", 5*time.Second, func() bool { return f.connCount() == 1 })
+	b.exec(`window.addEventListener('pageshow', e => { window.restored = e.persisted; })`)
+	b.do(chromedp.Navigate(f.demo.URL + "/elsewhere"))
+	eventually(t, "the socket closed after leaving", 5*time.Second, func() bool { return f.connCount() == 0 })
+	b.exec(`history.back()`) // a restore from the cache fires no load event for chromedp to wait on
+	b.waitFor("the page back", `location.pathname === '/' && $('.b') && !$('.b').hidden`, 5*time.Second)
+	if b.str(`window.restored`) != "true" {
+		t.Log("the browser loaded the page again instead of restoring it from the back-forward cache")
+	}
+	eventually(t, "the socket open again", 10*time.Second, func() bool { return f.connCount() == 1 })
+	b.checkHostUnharmed()
+}

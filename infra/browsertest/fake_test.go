@@ -83,8 +83,9 @@ func (f *fakeAPI) hosts() []string {
 }
 
 // pageURL is the demo page; the query's lang adds data-lang to the script
-// tag, site changes data-site, nowidget leaves the widget out, and csp
-// sends a Content-Security-Policy that forbids inline styles.
+// tag, site changes data-site, nowidget leaves the widget out, csp sends
+// a Content-Security-Policy that forbids inline styles, and bfcache lets
+// the browser keep the page in its back-forward cache.
 func (f *fakeAPI) pageURL(query string) string { return f.demo.URL + "/?" + query }
 
 // setStatus sets the button state; labels override the English defaults.
@@ -128,7 +129,9 @@ func (f *fakeAPI) serveDemo(w http.ResponseWriter, r *http.Request) {
 			"; connect-src "+api+" ws"+strings.TrimPrefix(api, "http")+"; img-src "+api)
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
+	if r.URL.Query().Get("bfcache") == "" { // no-store keeps a page out of the back-forward cache
+		w.Header().Set("Cache-Control", "no-store")
+	}
 	_, _ = w.Write(page)
 }
 

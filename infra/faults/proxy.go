@@ -62,10 +62,11 @@ type Proxy struct {
 	ln     net.Listener
 	client *http.Client
 
-	mu    sync.Mutex
-	rng   *rand.Rand
-	rate  float64
-	stats Stats
+	mu     sync.Mutex
+	rng    *rand.Rand
+	rate   float64
+	forced map[string][]Kind // operation → faults to inject next, in order
+	stats  Stats
 }
 
 // Start starts a Proxy on a free port of 127.0.0.1.
@@ -120,11 +121,29 @@ func (p *Proxy) Close() error {
 	return err
 }
 
+// InjectNext makes the next n requests of operation op get fault k,
+// whatever the rate: a test's way to be sure a rare case happens.
+func (p *Proxy) InjectNext(op string, k Kind, n int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.forced == nil {
+		p.forced = map[string][]Kind{}
+	}
+	for range n {
+		p.forced[op] = append(p.forced[op], k)
+	}
+}
+
 // pick decides the fault for one request of operation op, or "".
 func (p *Proxy) pick(op string) Kind {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.stats.count(op, "")
+	if f := p.forced[op]; len(f) > 0 {
+		p.forced[op] = f[1:]
+		p.stats.count(op, f[0])
+		return f[0]
+	}
 	if p.rate == 0 || (p.cfg.Match != nil && !p.cfg.Match(op)) || p.rng.Float64() >= p.rate {
 		return ""
 	}

@@ -136,6 +136,24 @@ func TestPassThroughCountsOperations(t *testing.T) {
 	if st.TotalInjected() != 0 || p.Stats().TotalRequests() != 0 {
 		t.Errorf("injected %d with rate 0, or counts not reset", st.TotalInjected())
 	}
+
+	// A forced fault applies at rate 0, to its operation only, once.
+	p.InjectNext("GetItem", faults.ServerError, 1)
+	for range 2 {
+		if _, err := db.PutItem(ctx, &dynamodb.PutItemInput{TableName: &table, Item: key("q")}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &table, Key: key("q")}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	st = p.Stats()
+	if diff := cmp.Diff(map[string]int64{"PutItem": 2, "GetItem": 3}, st.Requests); diff != "" {
+		t.Errorf("requests after InjectNext (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(map[faults.Kind]int64{faults.ServerError: 1}, st.Injected); diff != "" {
+		t.Errorf("injected after InjectNext (-want +got):\n%s", diff)
+	}
 }
 
 func TestRESTServicesGetTheirErrors(t *testing.T) {

@@ -103,7 +103,7 @@ func (s *session) do(ctx context.Context, req func(ctx context.Context, c *chatc
 }
 
 // visitorSession dials a visitor's tab (and says hello) with retries.
-func visitorSession(s *stack.Stack, site, name, token string) *session {
+func visitorSession(s *stack.Stack, name, site, token string) *session {
 	return &session{name: name, dial: func(ctx context.Context) (*chatclient.Client, error) {
 		return chatclient.DialVisitor(ctx, s.WebSocketURL, site, token, chatclient.Options{Origin: s.DemoOrigin})
 	}}

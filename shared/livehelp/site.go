@@ -60,6 +60,8 @@ type Site struct {
 	Slots          int               // default conversations per operator at once
 	Presence       map[string]Presence
 	Updated        time.Time
+	Proactive      string // proactive chat mode (ProactiveOff when empty), copied here for the button status
+	ProactiveAfter int    // auto mode: seconds on the site before operators are alerted
 }
 
 // Presence is one operator's availability as kept in the site's summary.

@@ -47,6 +47,10 @@ const (
 //	console settings     SITE#<site>           CONSOLE                                      (proactive chat settings)
 //	captcha              CAPTCHA#<id>          CAPTCHA                                      (single use; expires on read, ttl for GC)
 //	mail record          CONV#<conv>           MAIL#<first due ms:013>                      (one unread-reply email: claim, attempts, SES id)
+//	snoozed conversation (the conversation item above)                                 SITE#<site>#SNOOZED / <until ms:013>#<conv>   (GSI2 while snoozed)
+//	sweep timers         DUE#sweep#<yyyymmdd>  <due ms:013>#snooze#<conv> | #transfer#<conv> | #presence#<site>
+//	presence watch       SITE#<site>           WATCH#presence                               (due time of the site's one armed presence timer)
+//	visit                VIS#<visitor>         VISIT#<site>        SITE#<site>#VISITS / <seen ms:013>#<visitor>   (proactive chat: page, time on site, invitation; read fresh by seen)
 //
 // Board item ids are <created unix ms, 13 digits>-<suffix>, so a visitor's
 // board sorts by time; a transcript's suffix is its conversation id.
@@ -150,3 +154,31 @@ func queueSK(queued time.Time, conv string) string { return convTimeSK(queued, c
 // senderClientIDSK reserves one sender's client id in a conversation, so
 // the two sides' ids never collide.
 func senderClientIDSK(sender, cid string) string { return clientIDSK(sender + "#" + cid) }
+
+// Snooze, transfer and sweep keys (snooze*.go, transfer*.go, sweep*.go).
+
+// snoozedKey lists a site's snoozed conversations (GSI2PK) and snoozedSK
+// sorts them by wake-up time (GSI2SK).
+func snoozedKey(site string) string { return "SITE#" + site + "#SNOOZED" }
+func snoozedSK(until time.Time, conv string) string {
+	return fmt.Sprintf("%013d#%s", until.UnixMilli(), conv)
+}
+
+// Sweep timer refs (the part of a TimerSweep sort key after the due time).
+func snoozeRef(conv string) string   { return "snooze#" + conv }
+func transferRef(conv string) string { return "transfer#" + conv }
+func presenceRef(site string) string { return "presence#" + site }
+
+// watchSK is a site's presence watch item.
+func watchSK() string { return "WATCH#presence" }
+
+// Proactive chat keys (proactive.go, visit.go).
+
+// visitSK is a visitor's visit item on a site; siteVisitsKey lists a
+// site's visits (GSI1PK) and visitSeenSK sorts them by last report
+// (GSI1SK), so a Query from now − VisitListed reads only recent ones.
+func visitSK(site string) string       { return "VISIT#" + site }
+func siteVisitsKey(site string) string { return "SITE#" + site + "#VISITS" }
+func visitSeenSK(seen time.Time, visitor string) string {
+	return fmt.Sprintf("%013d#%s", seen.UnixMilli(), visitor)
+}

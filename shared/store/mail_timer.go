@@ -211,8 +211,8 @@ func (s *Store) ScheduleMail(ctx context.Context, c *livehelp.Conversation, reas
 		if n.Due.IsZero() {
 			return false, nil
 		}
-		expr, err := expression.NewBuilder().WithCondition(n.Condition).
-			WithUpdate(n.Update(expression.UpdateBuilder{})).Build()
+		cond := n.Condition.And(expression.AttributeExists(expression.Name(attrPK)))
+		expr, err := expression.NewBuilder().WithCondition(cond).WithUpdate(n.Update(expression.UpdateBuilder{})).Build()
 		if err != nil {
 			return false, err
 		}

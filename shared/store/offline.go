@@ -13,6 +13,7 @@ type Left struct {
 	Message      livehelp.Message       // the message in the conversation
 	Item         *livehelp.BoardItem    // the message on the visitor's board (the Message Queue)
 	Duplicate    bool                   // a retry of a message stored before: nothing new was written
+	New          bool                   // the conversation was created by this message
 }
 
 // errClosed stops an append to a closed conversation so it is reopened
@@ -38,6 +39,7 @@ func (s *Store) LeaveMessage(ctx context.Context, m OfflineMessage) (*Left, erro
 	}
 	id := livehelp.ConversationID(m.Site, m.Visitor)
 	c, err := s.CreateConversation(ctx, &livehelp.Conversation{ID: id, Site: m.Site, Visitor: m.Visitor, VisitorName: m.Name})
+	created := err == nil
 	if livehelp.IsCode(err, livehelp.ECONFLICT) {
 		c, err = s.Conversation(ctx, id)
 		if err == nil && c.VisitorName == "" && m.Name != "" {
@@ -82,7 +84,7 @@ func (s *Store) LeaveMessage(ctx context.Context, m OfflineMessage) (*Left, erro
 	}
 	after := *latest
 	after.Seq = max(after.Seq, msg.Seq)
-	return &Left{Conversation: &after, Message: msg, Item: item, Duplicate: dup}, nil
+	return &Left{Conversation: &after, Message: msg, Item: item, Duplicate: dup, New: created}, nil
 }
 
 // chatText is the conversation line of an offline message: the subject

@@ -29,6 +29,8 @@ type siteItem struct {
 	Slots   int                     `dynamodbav:"slots"`
 	Ops     map[string]presenceItem `dynamodbav:"ops"`
 	Updated int64                   `dynamodbav:"updated"`
+	PMode   string                  `dynamodbav:"pmode,omitempty"`  // proactive mode, written by PutProactive
+	PAfter  int                     `dynamodbav:"pafter,omitempty"` // proactive auto seconds
 }
 
 type labelsItem struct {
@@ -53,6 +55,10 @@ func (it *siteItem) site() *livehelp.Site {
 		AllowedOrigins: it.Origins, DefaultLang: it.Lang, AutoReply: it.Reply,
 		SpamProtection: it.Spam, Slots: it.Slots, Updated: time.UnixMilli(it.Updated).UTC(),
 		Labels: map[string]livehelp.Labels{}, Presence: map[string]livehelp.Presence{},
+		Proactive: it.PMode, ProactiveAfter: it.PAfter,
+	}
+	if s.Proactive == "" {
+		s.Proactive = livehelp.ProactiveOff
 	}
 	for l, lb := range it.Labels {
 		s.Labels[l] = livehelp.Labels{Online: lb.Online, Busy: lb.Busy, Offline: lb.Offline}

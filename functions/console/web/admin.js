@@ -38,9 +38,7 @@ function siteForm(res) {
     field('site-reply', 'Auto-reply after an offline message', h('textarea', {id: 'site-reply', name: 'auto_reply', rows: 3})),
     h('label', {class: 'toggle', for: 'site-spam'}, h('input', {id: 'site-spam', name: 'spam_protection', type: 'checkbox', checked: s.spam_protection}), ' Enable spam protection for offline messages (CAPTCHA)'),
     field('site-slots', 'Chats per operator at once (default)', h('input', {id: 'site-slots', name: 'slots', type: 'number', min: 1, max: 50, value: s.slots || 3})),
-    h('fieldset', {}, h('legend', {}, 'Proactive chat'),
-      h('label', {class: 'toggle', for: 'site-pro'}, h('input', {id: 'site-pro', name: 'proactive', type: 'checkbox', checked: s.proactive.enabled}), ' Operators may invite visitors'),
-      field('site-pro-s', 'Alert operators after a visitor spent (seconds, 0 = off)', h('input', {id: 'site-pro-s', name: 'proactive.without_invite_seconds', type: 'number', min: 0, max: 3600, value: s.proactive.without_invite_seconds}))),
+    proactiveFieldset(s.proactive || {}),
     h('div', {class: 'actions'}, h('button', {type: 'submit', class: 'primary'}, 'Save settings')));
   form.allowed_origins.value = (s.allowed_origins || []).join('\n');
   form.auto_reply.value = s.auto_reply || '';
@@ -56,7 +54,7 @@ function siteForm(res) {
       await api('PUT', 'admin/site', {name: form.name.value, url: form.url.value, default_lang: form.default_lang.value, labels,
         allowed_origins: form.allowed_origins.value.split('\n').map(x => x.trim()).filter(Boolean), auto_reply: form.auto_reply.value,
         spam_protection: form.spam_protection.checked, slots: Number(form.slots.value),
-        proactive: {enabled: form.proactive.checked, without_invite_seconds: Number(form['proactive.without_invite_seconds'].value)}});
+        proactive: proactiveValue(form)});
       fieldErrors(form, null);
       toast('Settings saved.');
     } catch (e) {
@@ -65,6 +63,33 @@ function siteForm(res) {
     }
   });
   return h('section', {class: 'card admin-site', 'aria-labelledby': 'adm-site'}, h('h2', {id: 'adm-site'}, 'Site settings'), form);
+}
+
+// Proactive chat settings: mode, seconds (without invite), data form fields.
+function proactiveFieldset(p) {
+  const field = (id, label, input) => [h('label', {for: id}, label), input];
+  const rows = h('tbody', {});
+  const addRow = f => rows.append(h('tr', {class: 'pf-row'},
+    h('td', {}, h('input', {name: 'pf-label', 'aria-label': 'Field label', maxlength: 60, value: f.label || ''})),
+    h('td', {}, h('select', {name: 'pf-type', 'aria-label': 'Field type'}, ['text', 'email', 'tel', 'textarea'].map(t => h('option', {value: t, selected: f.type === t}, t)))),
+    h('td', {}, h('input', {name: 'pf-required', type: 'checkbox', 'aria-label': 'Required', checked: !!f.required})),
+    h('td', {}, h('button', {type: 'button', onclick: ev => ev.currentTarget.closest('tr').remove()}, 'Remove'))));
+  (p.fields || []).forEach(addRow);
+  const mode = h('select', {id: 'site-pro-mode', name: 'proactive.mode'},
+    [['off', 'Off'], ['invite', 'Invite'], ['auto', 'Without invite']].map(([v, l]) => h('option', {value: v, selected: (p.mode || 'off') === v}, l)));
+  return h('fieldset', {}, h('legend', {}, 'Proactive chat'),
+    field('site-pro-mode', 'Mode', mode),
+    field('site-pro-s', 'Without invite: alert the first available operator after (seconds on the site)',
+      h('input', {id: 'site-pro-s', name: 'proactive.seconds', type: 'number', min: 0, max: 3600, value: p.seconds || 0})),
+    h('p', {class: 'muted'}, 'Data collection form (invite mode): fields the visitor fills in after accepting.'),
+    h('table', {class: 'data'}, h('thead', {}, h('tr', {}, ['Label', 'Type', 'Required', ''].map(t => h('th', {scope: 'col'}, t)))), rows),
+    h('button', {type: 'button', onclick: () => addRow({type: 'text'})}, 'Add field'));
+}
+
+function proactiveValue(form) {
+  return {mode: form['proactive.mode'].value, seconds: Number(form['proactive.seconds'].value),
+    fields: [...form.querySelectorAll('tr.pf-row')].map(r => ({label: r.querySelector('[name=pf-label]').value,
+      type: r.querySelector('[name=pf-type]').value, required: r.querySelector('[name=pf-required]').checked}))};
 }
 
 function operators(app, ops, groups, reload) {

@@ -1,14 +1,16 @@
 // Live chat panes over the chat WebSocket: the conversation's lines, the
 // visitor's presence (green on the site, red gone), typing in both
 // directions, the visitor's read mark ("Seen") on the operator's lines,
-// take, close and unclose (with confirmation), and a composer with canned
-// messages. History comes from the REST API; new lines from the socket.
+// take, close and unclose (with confirmation), snooze and transfer (see
+// snooze.js), and a composer with canned messages. History comes from the
+// REST API; new lines from the socket.
 
 import {api} from './api.js';
 import {h, clear, dot, when, newID} from './dom.js';
 import {confirmDialog, toast} from './dialog.js';
 import {notify} from './notify.js';
 import {cannedButton} from './canned.js';
+import {snoozeDialog, transferDialog, handlingNote} from './snooze.js';
 
 const TYPING_IDLE_MS = 4000;
 
@@ -55,7 +57,11 @@ export class Chats {
       live.on(t, f => {
         const c = f.conversation;
         if (!c || !c.id) return;
-        if (t === 'assigned') notify('Chat assigned to you', (c.visitor && c.visitor.name) || 'A visitor', () => this.app.navigate('#/chat/' + c.id));
+        if (t === 'assigned' && f.transfer) {
+          const x = f.transfer;
+          notify('Chat transferred to you by ' + ((x.from && x.from.name) || 'an operator'), x.comment || (c.visitor && c.visitor.name) || 'A visitor',
+            () => this.app.navigate('#/chat/' + c.id));
+        } else if (t === 'assigned') notify('Chat assigned to you', (c.visitor && c.visitor.name) || 'A visitor', () => this.app.navigate('#/chat/' + c.id));
         if (this.current === c.id) this.reloadHead();
       });
     }
@@ -79,9 +85,10 @@ export class Chats {
 
   /** show opens a conversation's pane in main. */
   async show(main, id) {
-    const [c, hist] = await Promise.all([api('GET', `conversations/${encodeURIComponent(id)}`), api('GET', `conversations/${encodeURIComponent(id)}/messages?limit=100`)]);
+    const [c, hist] = await Promise.all([api('GET', `conversations/${encodeURIComponent(id)}/detail`), api('GET', `conversations/${encodeURIComponent(id)}/messages?limit=100`)]);
     const s = this.state(id);
     s.conv = c.conversation;
+    s.detail = c;
     s.read = Math.max(s.read, s.conv.visitor_read || 0);
     s.unread = 0;
     for (const m of hist.messages) s.lines.set(m.seq, m);
@@ -116,8 +123,9 @@ export class Chats {
 
   async reloadHead() {
     try {
-      const c = await api('GET', `conversations/${encodeURIComponent(this.current)}`);
+      const c = await api('GET', `conversations/${encodeURIComponent(this.current)}/detail`);
       this.state(this.current).conv = c.conversation;
+      this.state(this.current).detail = c;
       this.drawHead();
     } catch (e) { /* keep what is shown */ }
   }
@@ -127,16 +135,21 @@ export class Chats {
     const c = s.conv;
     if (!c || !this.head) return;
     const mine = c.status === 'assigned' && c.operator === this.app.me.id;
-    const phase = {assigned: mine ? 'Yours' : 'With ' + (c.operator_name || 'an operator'), waiting: 'Waiting', offline: 'Offline', closed: 'Closed'}[c.phase] || c.phase;
+    const phase = {assigned: mine ? 'Yours' : 'With ' + (c.operator_name || 'an operator'), waiting: 'Waiting', offline: 'Offline', closed: 'Closed', snoozed: 'Snoozed'}[c.phase] || c.phase;
     const actions = [];
     if (c.phase === 'waiting' || c.phase === 'offline') actions.push(h('button', {type: 'button', class: 'primary', onclick: () => this.act('take', c.id)}, 'Take'));
     if (mine) actions.push(h('button', {type: 'button', onclick: () => this.act('close', c.id)}, 'Close'));
     if (c.phase === 'closed') actions.push(h('button', {type: 'button', onclick: () => this.act('unclose', c.id)}, 'Unclose'));
+    if (mine && s.detail && s.detail.transfer) actions.push(h('button', {type: 'button', class: 'primary', onclick: () => this.act('accept', c.id)}, 'Accept'));
+    if (mine) actions.push(h('button', {type: 'button', onclick: () => this.act('snooze', c.id)}, 'Snooze'));
+    if (mine) actions.push(h('button', {type: 'button', onclick: () => this.act('transfer', c.id)}, 'Transfer'));
+    if (c.phase === 'snoozed') actions.push(h('button', {type: 'button', class: 'primary', onclick: () => this.act('unsnooze', c.id)}, 'Unsnooze'));
     actions.push(h('a', {class: 'button ghost', href: '#/visitor/' + encodeURIComponent(c.visitor)}, 'Profile'));
     clear(this.head,
       h('div', {class: 'chat-title'}, dot(c.online), h('h1', {}, c.visitor_name || 'Visitor'),
         h('span', {class: 'badge phase-' + c.phase}, phase), h('span', {class: 'muted presence-text'}, c.online ? 'On the site now' : 'Gone')),
-      h('div', {class: 'chat-actions'}, actions));
+      h('div', {class: 'chat-actions'}, actions),
+      handlingNote(s.detail, this.app.me.id));
   }
 
   drawLines(scroll) {
@@ -190,8 +203,13 @@ export class Chats {
 
   async act(action, id) {
     if (action === 'unclose' && !await confirmDialog({title: 'Unclose this conversation?', message: 'It comes back to you as an open chat.', yes: 'Unclose'})) return;
+    if (action === 'unsnooze' && !await confirmDialog({title: 'End the snooze?', message: 'The conversation comes back to you now.', yes: 'Unsnooze'})) return;
     try {
-      await this.live.request({action, conversation: id});
+      if (action === 'snooze' || action === 'transfer') {
+        if (!await (action === 'snooze' ? snoozeDialog : transferDialog)(this.app, id)) return;
+      } else {
+        await this.live.request({action, conversation: id});
+      }
       await this.reloadHead();
       this.app.summary.soon();
     } catch (e) {

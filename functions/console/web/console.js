@@ -13,6 +13,7 @@ import {showProfile} from './board.js';
 import {showCannedConfig} from './canned.js';
 import {showReports} from './reports.js';
 import {showAdmin} from './admin.js';
+import {showVisitors, attachProactive} from './visitors.js';
 
 const $ = id => document.getElementById(id);
 
@@ -85,6 +86,7 @@ async function start() {
   app.live = new Live(res.websocket, getToken());
   app.chats.attach(app.live);
   app.summary.attach(app.live);
+  attachProactive(app, app.live);
   app.live.on('status', s => {
     const el = $('conn-status');
     el.hidden = s.connected;
@@ -98,7 +100,7 @@ async function start() {
 }
 
 function buildNav() {
-  const links = [['#/messages', 'Message Queue'], ['#/canned', 'Canned messages'], ['#/reports', 'Reports']];
+  const links = [['#/messages', 'Message Queue'], ['#/canned', 'Canned messages'], ['#/reports', 'Reports'], ['#/visitors', 'Visitors']];
   if (app.me.role === 'admin') links.push(['#/admin', 'Admin']);
   clear($('nav'), links.map(([href, label]) => h('a', {href, 'data-route': href}, label)));
 }
@@ -200,6 +202,7 @@ async function route() {
       case 'canned': await showCannedConfig(app, main); break;
       case 'reports': await showReports(app, main); break;
       case 'admin': await showAdmin(app, main); break;
+      case 'visitors': await showVisitors(app, main); break;
       default: await app.summary.showQueue(main, hash.includes('unanswered'));
     }
   } catch (e) {

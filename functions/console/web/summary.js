@@ -1,10 +1,11 @@
 // The Communication Summary (sidebar): queue counts — waiting chats and
 // MSG, the unanswered visitor messages — and the chats an operator can
-// open, each with its visitor's presence (green on the site, red gone).
+// open, each with its visitor's presence (green on the site, red gone),
+// and the snoozed ones with when they wake.
 // Also the Message Queue view: every visitor message in one stream.
 
 import {api, qs} from './api.js';
-import {h, clear, dot} from './dom.js';
+import {h, clear, dot, when} from './dom.js';
 import {renderItem} from './items.js';
 import {notify, setAttention} from './notify.js';
 import {toast} from './dialog.js';
@@ -15,7 +16,7 @@ export class Summary {
   constructor(app, root) {
     this.app = app;
     this.root = root;
-    this.data = {waiting: [], offline: [], mine: [], msg: 0};
+    this.data = {waiting: [], offline: [], mine: [], msg: 0, snoozed: []};
     this.known = null; // ids of waiting chats already notified
     this.lastMsg = null;
     this.queueView = null;
@@ -37,7 +38,8 @@ export class Summary {
   async refresh() {
     let data;
     try {
-      data = await api('GET', 'queue');
+      const [queue, snoozed] = await Promise.all([api('GET', 'queue'), api('GET', 'snoozed').catch(() => ({snoozed: []}))]);
+      data = {...queue, snoozed: snoozed.snoozed || []};
     } catch (e) {
       return; // shown by the connection status; try again on the next tick
     }
@@ -74,7 +76,8 @@ export class Summary {
     const count = (label, n, href, cls) => h('li', {class: 'count-row ' + (cls || '')},
       href ? h('a', {href, class: 'count-link'}, h('span', {class: 'count-label'}, label), h('span', {class: 'count', 'data-count': label}, String(n)))
         : h('span', {class: 'count-link'}, h('span', {class: 'count-label'}, label), h('span', {class: 'count', 'data-count': label}, String(n))));
-    const chats = [...d.mine.map(c => [c, 'mine']), ...d.waiting.map(c => [c, 'waiting']), ...d.offline.slice(0, 20).map(c => [c, 'offline'])];
+    const chats = [...d.mine.map(c => [c, 'mine']), ...d.waiting.map(c => [c, 'waiting']), ...d.offline.slice(0, 20).map(c => [c, 'offline']),
+      ...d.snoozed.slice(0, 20).map(x => [x.conversation, 'snoozed', x.snooze])];
     clear(this.root,
       h('section', {class: 'panel summary', 'aria-labelledby': 'summary-title'},
         h('h2', {id: 'summary-title'}, 'Communication Summary'),
@@ -83,21 +86,23 @@ export class Summary {
           count('Waiting chats', d.waiting.length, d.waiting.length ? '#/chat/' + d.waiting[0].id : '', d.waiting.length ? 'hot' : ''),
           count('MSG', d.msg, '#/messages?unanswered', d.msg ? 'hot' : ''),
           count('My chats', d.mine.length, d.mine.length ? '#/chat/' + d.mine[0].id : ''),
-          count('Offline', d.offline.length, ''))),
+          count('Offline', d.offline.length, ''),
+          count('Snoozed', d.snoozed.length, d.snoozed.length ? '#/chat/' + d.snoozed[0].conversation.id : ''))),
       h('section', {class: 'panel chats', 'aria-labelledby': 'chats-title'},
         h('h2', {id: 'chats-title'}, 'Chats'),
-        chats.length ? h('ul', {class: 'chat-list'}, chats.map(([c, kind]) => this.chatRow(c, kind)))
+        chats.length ? h('ul', {class: 'chat-list'}, chats.map(([c, kind, snooze]) => this.chatRow(c, kind, snooze)))
           : h('p', {class: 'muted'}, 'No chats right now.')));
     if (this.current) this.highlight(this.current);
   }
 
-  chatRow(c, kind) {
+  chatRow(c, kind, snooze) {
     const unread = this.app.chats ? this.app.chats.unread(c.id) : 0;
+    const state = {mine: 'Mine', waiting: 'Waiting', offline: 'Offline'}[kind] || 'Until ' + when(snooze && snooze.until);
     return h('li', {class: 'chat-row ' + kind},
       h('a', {href: '#/chat/' + c.id},
         dot(c.online),
         h('span', {class: 'chat-name'}, c.visitor_name || 'Visitor'),
-        h('span', {class: 'chat-state'}, kind === 'mine' ? 'Mine' : kind === 'waiting' ? 'Waiting' : 'Offline'),
+        h('span', {class: 'chat-state'}, state),
         unread ? h('span', {class: 'unread', 'aria-label': unread + ' unread'}, String(unread)) : null));
   }
 

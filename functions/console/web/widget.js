@@ -9,7 +9,7 @@ function safe(f) {
 safe(function () {
 if (W.LiveHelp || !D.documentElement.attachShadow) return;
 
-/* ---- configuration, from the script tag ---- */
+// configuration, from the script tag
 var S = D.currentScript, all = D.getElementsByTagName('script'), i;
 for (i = all.length - 1; !S && i >= 0; i--) if (/\/widget\.js([?#]|$)/.test(all[i].src) && all[i].getAttribute('data-site')) S = all[i];
 if (!S) return;
@@ -20,7 +20,7 @@ var SITE = S.getAttribute('data-site') || '',
   PATH = '/v1/sites/' + SITE;
 if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(SITE)) return;
 
-/* ---- UI strings: en, fr, ru ---- */
+// UI strings: en, fr, ru
 var TT = {
   en: ['Live Help', 'Close', 'Click for Live Help', 'Leave a message',
     'All our operators are busy right now. You can wait for the next free one or leave a message.',
@@ -64,7 +64,7 @@ var T = {}, keys = ('title close on off busy wait name email subject message sub
 keys.forEach(function (k, n) { T[k] = (TT[LANG] || TT.en)[n]; });
 if (!TT[LANG]) LANG = 'en';
 
-/* ---- small helpers ---- */
+// small helpers
 function later(f, ms) { return setTimeout(safe(f), ms); }
 function store(k, v) {
   try {
@@ -77,7 +77,7 @@ function store(k, v) {
 function uuid() {
   var c = W.crypto;
   if (c.randomUUID) return c.randomUUID();
-  var b = c.getRandomValues(new Uint8Array(16)), h = ''; // randomUUID needs a secure context
+  var b = c.getRandomValues(new Uint8Array(16)), h = ''; // randomUUID: secure contexts only
   b[6] = b[6] & 15 | 64; b[8] = b[8] & 63 | 128;
   for (i = 0; i < 16; i++) h += (b[i] + 256).toString(16).slice(1) + (i === 3 || i === 5 || i === 7 || i === 9 ? '-' : '');
   return h;
@@ -118,25 +118,25 @@ function api(method, path, body, auth) {
   });
 }
 
-/* ---- state ---- */
+// state
 var st = { state: 'offline' }, down = false, checked = 0,
   tok = store('token'), conv = store('conv'), cs = '', opName = '', pos = 0,
   resume = '', sock = null, up = false, gen = 0, tries = 0, rt = 0, pingT = 0, wantStart = false, starting = false,
   pend = {}, reqs = {}, rq = 0, ha = 0, seen = {}, max = 0, their = 0, rd = 0, unread = 0, tyOut = 0, tyT = 0, tyIn = 0,
-  isOpen = false, view = '', autoLi = null;
+  isOpen = false, view = '', autoLi = null, px = 0;
 var m = /(?:^#|&)livehelp=([A-Za-z0-9._~-]{8,2048})/.exec(location.hash);
 if (m) {
   resume = m[1];
   try { history.replaceState(history.state, '', location.pathname + location.search); } catch (_) {}
 }
 
-/* ---- DOM: a shadow root on our own element ---- */
+// DOM: a shadow root on our own element
 var host = D.createElement('livehelp-widget');
-host.style.setProperty('all', 'initial', 'important'); // CSSOM, so a strict CSP on the page allows it
+host.style.setProperty('all', 'initial', 'important'); // CSSOM: a strict CSP allows it
 host.style.setProperty('display', 'block', 'important');
 var root = host.attachShadow({ mode: 'open' });
 var CSS = ':host{all:initial}*{box-sizing:border-box}' +
-  '.w{font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;color:#1f2937}' +
+  '.w{font:15px/1.45 system-ui,sans-serif;color:#1f2937}' +
   'button,input,textarea{font:inherit;color:inherit}' +
   ':focus-visible{outline:3px solid #f59e0b;outline-offset:2px}' +
   '.b{position:fixed;right:16px;bottom:16px;z-index:2147483000;display:flex;align-items:center;gap:9px;max-width:calc(100vw - 32px);' +
@@ -179,7 +179,7 @@ var btnLabel = el('span', { t: T.off }), badge = el('span', { c: 'n', 'aria-hidd
   } }, [el('header', {}, [el('h2', { id: 'lh-t', t: T.title }),
     el('button', { type: 'button', c: 'x', 'aria-label': T.close, t: '×', onclick: function () { hide(true); } })]), line, body]);
 btn.hidden = true;
-try { // a constructed sheet is not inline style: CSP style-src does not block it
+try { // not inline style: a strict CSP allows it
   var sheet = new CSSStyleSheet();
   sheet.replaceSync(CSS);
   root.adoptedStyleSheets = [sheet];
@@ -187,14 +187,15 @@ try { // a constructed sheet is not inline style: CSP style-src does not block i
 root.appendChild(el('div', { c: 'w', lang: LANG }, [btn, panel]));
 (D.body || D.documentElement).appendChild(host);
 
-/* ---- button and status ---- */
+// button and status
 function status() {
   api('GET', PATH + '/status' + (DLANG ? '?lang=' + encodeURIComponent(LANG) : '')).then(safe(function (r) {
     checked = Date.now();
-    if (r.status === 404) { host.remove(); return; } // no such site: stay out of the way
+    if (r.status === 404) { host.remove(); return; } // unknown site: stay away
     down = !r.ok || !/^(online|busy|offline)$/.test(r.data.state);
     st = down ? { state: 'offline' } : r.data;
     paint();
+    if (!down && /^(invite|auto)$/.test(st.proactive) && !px) px = (D.head || root).appendChild(el('script', { src: REST + '/console/proactive.js' })); // proactive chat: loaded only when on
     if (resume) return resumed();
     if (!down && conv && !sock) connect();
   }));
@@ -206,7 +207,7 @@ function resumed() {
     resume = '';
     if (r.ok && typeof d.token === 'string') {
       tok = d.token; store('token', tok);
-      if (c && c.id !== conv) { conv = ''; setConv(c); }
+      setConv(c);
       if (!down) return chat(false);
     }
     open();
@@ -253,7 +254,7 @@ function choice() {
   show('choice');
 }
 
-/* ---- offline form ---- */
+// offline form
 var F = {}, E = {}, note = el('p', { c: 'g', role: 'alert' }), capImg = el('img', { c: 'img', alt: T.captcha }), capBox,
   ftok = '', fAt = 0, fMin = 0, capId = '', capAudio = '', sending = false, fcid = '', again = 0;
 function field(k, type, area) {
@@ -307,24 +308,24 @@ function submit(e) {
     if (err(k, !v[k] ? T.req : k === 'email' && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(v[k]) ? T.mail : '') && !first) first = F[k];
   });
   if (first) { note.textContent = T.fix; return first.focus(); }
-  v.client_id = fcid = fcid || uuid(); // the same id on every try of this message: stored once
+  v.client_id = fcid = fcid || uuid(); // one id for every try: stored once
   busy(true); note.textContent = '';
   (ftok ? Promise.resolve() : openForm()).then(function () {
     if (capId) v.captcha_id = capId; else delete v.captcha;
     v.form_token = ftok;
-    return new Promise(function (go) { later(go, Math.max(0, fAt + fMin * 1000 - Date.now())); }); // the minimum fill time
+    return new Promise(function (go) { later(go, Math.max(0, fAt + fMin * 1000 - Date.now())); }); // the form's minimum fill time
   }).then(token).then(function (t) {
     return t && ftok ? api('POST', PATH + '/messages', v, t) : { status: 0, data: {} };
   }).then(safe(function (r) {
     var x = r.data.error || {}, f = x.fields || {}, k, bad = null;
     busy(false);
     if (r.ok) return sent(r.data, v.name);
-    if (r.status === 401 && !again++) { tok = ''; store('token', ''); return submit(); } // a stale visitor token: once more with a new one
+    if (r.status === 401 && !again++) { tok = ''; store('token', ''); return submit(); } // a stale token: once more with a new one
     if (!r.status || r.status >= 500) { note.textContent = T.unsent; return; }
     for (k in f) if (err(k, String(f[k])) && !bad) bad = F[k];
     note.textContent = x.message || T.fix;
     if (f.form_token === 'expired') ftok = '';
-    if (f.captcha || f.form_token) openForm(); // a new challenge (and token when it expired)
+    if (f.captcha || f.form_token) openForm(); // a new challenge (and token if expired)
     if (bad) bad.focus();
   })).catch(safe(function () { busy(false); note.textContent = T.unsent; }));
 }
@@ -332,14 +333,14 @@ function sent(d, name) {
   var c = d.conversation;
   fcid = ''; capId = ''; ftok = ''; again = 0; capBox.hidden = true;
   ['subject', 'message', 'captcha'].forEach(function (k) { F[k].value = ''; });
-  store('name', name); store('left', '1'); // the visitor gave an email: no need to offer the form again
+  store('name', name); store('left', '1'); // an email given: no more form offers
   if (c) setConv(typeof c === 'object' ? c : { id: c });
   autoLi = bubble({ author: 'system', text: String(d.auto_reply || T.thanks) });
-  list.appendChild(autoLi); // moved after the conversation's messages once they arrive
+  list.appendChild(autoLi); // moves below the history when it comes
   chat(false);
 }
 
-/* ---- chat panel ---- */
+// chat panel
 var list = el('ol', { role: 'log', 'aria-live': 'polite', 'aria-label': T.msgs }, [el('li', { c: 'sy', t: T.hello })]),
   typing = el('p', { c: 'ty', 'aria-live': 'polite' }),
   input = el('textarea', { 'aria-label': T.message, placeholder: T.ph, maxlength: 4000, rows: 1,
@@ -408,7 +409,7 @@ function setConv(c) {
   if (!c || typeof c !== 'object') return;
   var id = c.id || c.conversation;
   if (id && typeof id === 'string') {
-    if (conv && id !== conv) { // a new conversation: earlier messages stay, as history
+    if (conv && id !== conv) { // a new one: old lines stay as history
       seen = {}; max = their = rd = 0;
       [].forEach.call(list.querySelectorAll('[data-seq]'), function (n) { n.removeAttribute('data-seq'); });
     }
@@ -421,7 +422,7 @@ function setConv(c) {
   say();
 }
 
-/* ---- WebSocket ---- */
+// WebSocket
 function token() {
   if (tok) return Promise.resolve(tok);
   return api('POST', PATH + '/visitors', {}).then(function (r) {
@@ -442,7 +443,7 @@ function connect() {
       up = true; tries = 0; gen++;
       hello();
       clearInterval(pingT);
-      pingT = setInterval(safe(function () { tx({ action: 'ping' }, 1); }), 480000); // under API Gateway's 10 min idle limit
+      pingT = setInterval(safe(function () { tx({ action: 'ping' }, 1); }), 480000); // API Gateway idles out at 10 min
     });
     s.onmessage = safe(function (e) { var f = JSON.parse(e.data); if (f && H[f.type]) H[f.type](f); });
     s.onclose = safe(function () {
@@ -479,7 +480,7 @@ function begin() {
 function flush() {
   if (!up) return;
   var cid, p;
-  for (cid in pend) { // in the order typed
+  for (cid in pend) { // as typed
     if (!conv) { wantStart = true; return begin(); } // a closed one reopens on send
     p = pend[cid];
     if (p.g !== gen) { p.g = gen; tx({ action: 'send', conversation: conv, client_id: cid, text: p.t }, 1); }
@@ -493,7 +494,7 @@ function grow() { input.style.height = ''; if (input.scrollHeight > input.client
 function typed() {
   var now = Date.now();
   grow();
-  if (conv && now - tyOut > 5000) { tyOut = now; tx({ action: 'typing', conversation: conv, typing: true }, 1); } // at most one frame per 5 s
+  if (conv && now - tyOut > 5000) { tyOut = now; tx({ action: 'typing', conversation: conv, typing: true }, 1); } // one frame per 5 s at most
   clearTimeout(tyT);
   tyT = later(function () { if (tyOut) tx({ action: 'typing', conversation: conv, typing: false }, conv); tyOut = 0; }, 6000);
 }
@@ -502,11 +503,11 @@ function more(after) { tx({ action: 'history', conversation: conv, after: after,
 var H = {
   hello: function (f) {
     var c = f.conversation;
-    if (!c) { conv = cs = ''; store('conv', ''); } // this visitor has none (any more)
-    if (c && +c.read > rd) rd = +c.read; // the server's read mark: older messages are not unread
+    if (!c) { conv = cs = ''; store('conv', ''); } // none (any more)
+    if (c && +c.read > rd) rd = +c.read; // older lines count as read
     setConv(c);
     (f.messages || []).forEach(add);
-    if (f.more && ha) more(max); // back after a reconnect with much missed: page on
+    if (f.more && ha) more(max); // back after a long gap: page on
     if (autoLi) { list.appendChild(autoLi); autoLi = null; }
     say();
     begin(); flush(); read();
@@ -560,13 +561,22 @@ var H = {
   }
 };
 
+// Leaving the page closes the socket (a page kept in the back-forward cache
+// must not keep the visitor online); coming back from that cache reopens it.
+W.addEventListener('pagehide', safe(function () {
+  var s = sock;
+  if (s && s.close) { sock = null; up = false; clearInterval(pingT); s.close(); }
+}));
+W.addEventListener('pageshow', safe(function (e) { if (e.persisted && conv && !sock) connect(); }));
 D.addEventListener('visibilitychange', safe(function () {
   if (D.hidden) return;
   read();
   if (Date.now() - checked > 60000) status();
 }));
-later(function () { if (btn.hidden && host.isConnected) paint(); }, 3000); // a slow API: show the button anyway
-W.LiveHelp = Object.freeze({ open: safe(function () { if (!isOpen) open(); }), close: safe(function () { hide(false); }) });
+later(function () { if (btn.hidden && host.isConnected) paint(); }, 3000); // a slow API: show it anyway
+W.LiveHelp = Object.freeze({ open: safe(function () { if (!isOpen) open(); }), close: safe(function () { hide(false); }),
+  _: { r: root, b: body, H: H, tx: tx, c: connect, ch: chat, sh: show, hi: hide, say: say, f: fill, el: el, st: function () { return st; }, L: LANG } }); // for proactive.js
+
 status();
 })();
 })(window, document);

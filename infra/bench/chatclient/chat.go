@@ -6,8 +6,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
+	"time"
 )
 
 // HTTP is the client of the REST calls; its transport keeps enough idle
@@ -17,6 +19,19 @@ var HTTP = &http.Client{Transport: &http.Transport{MaxIdleConns: 256, MaxIdleCon
 // Do sends a JSON request (body nil for none) with optional Origin and
 // bearer token, and returns the status and the body.
 func Do(ctx context.Context, method, url, origin, bearer string, body any) (int, []byte, error) {
+	return DoWith(ctx, HTTP, method, url, origin, bearer, body)
+}
+
+// FromAddr returns an HTTP client whose connections come from the loopback
+// address ip (e.g. "127.0.0.2"), so the API sees another client address:
+// rate limits per address can be tested from one machine.
+func FromAddr(ip string) *http.Client {
+	d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(ip)}, Timeout: 10 * time.Second}
+	return &http.Client{Transport: &http.Transport{DialContext: d.DialContext, MaxIdleConnsPerHost: 16}}
+}
+
+// DoWith is Do with the given client.
+func DoWith(ctx context.Context, client *http.Client, method, url, origin, bearer string, body any) (int, []byte, error) {
 	var rd io.Reader
 	if body != nil {
 		data, err := json.Marshal(body)
@@ -38,7 +53,7 @@ func Do(ctx context.Context, method, url, origin, bearer string, body any) (int,
 	if bearer != "" {
 		req.Header.Set("Authorization", "Bearer "+bearer)
 	}
-	resp, err := HTTP.Do(req)
+	resp, err := client.Do(req)
 	if err != nil {
 		return 0, nil, err
 	}
