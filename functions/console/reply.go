@@ -1,9 +1,7 @@
 package main
 
 import (
-	"bytes"
 	"errors"
-	"html/template"
 	"net/http"
 	"slices"
 	"strings"
@@ -125,25 +123,8 @@ func errorKind(err error) string {
 	return livehelp.ErrorCode(err)
 }
 
-// replyHTML is the HTML part of a reply; html/template escapes every value.
-var replyHTML = template.Must(template.New("reply").Parse(`<!doctype html>
-<html><body style="font-family:Arial,sans-serif;font-size:15px;line-height:1.5;color:#1f2933">
-{{range .Paragraphs}}<p style="margin:0 0 12px">{{range $i, $l := .}}{{if $i}}<br>{{end}}{{$l}}{{end}}</p>
-{{end}}<p style="margin:20px 0 0;color:#52606d">{{.Operator}}{{if .Site}}<br>{{.Site}}{{end}}</p>
-</body></html>`))
-
 // replyBodies returns the text and HTML parts of a reply, signed by the
 // operator. The HTML part escapes everything the operator wrote.
 func replyBodies(site, operator, body string) (string, string) {
-	text := body + "\n\n-- \n" + operator
-	if site != "" {
-		text += "\n" + site
-	}
-	var paras [][]string
-	for _, p := range strings.Split(strings.TrimSpace(body), "\n\n") {
-		paras = append(paras, strings.Split(p, "\n"))
-	}
-	var buf bytes.Buffer
-	_ = replyHTML.Execute(&buf, map[string]any{"Paragraphs": paras, "Operator": operator, "Site": site}) // cannot fail: strings only
-	return text, buf.String()
+	return email.ReplyBodies(site, operator, body)
 }
