@@ -98,6 +98,7 @@ func (a *app) answer(ctx context.Context, conn *livehelp.Connection, in inFrame)
 	if err := a.startFor(ctx, conn, f.ID, formName(form, values)); err != nil {
 		return err
 	}
+	a.markChatted(ctx, conn.Site, conn.Subject)
 	a.formMessage(ctx, conn, f.Invitation, form, values)
 	return nil
 }
@@ -199,7 +200,15 @@ func (a *app) engage(ctx context.Context, conn *livehelp.Connection, in inFrame)
 		return err
 	}
 	a.afterTransition(ctx, t, conn.ID, false)
+	a.markChatted(ctx, conn.Site, f.Visitor)
 	a.pushConns(ctx, conns, outFrame{"type": "engaged", "conversation": conversationOut(t.Conversation, 0)})
 	a.log.InfoContext(ctx, "visitor engaged", "conv", c.ID, "op", conn.Subject)
 	return a.send(ctx, conn.ID, conversationFrame(f.ID, t.Conversation, 0))
+}
+
+// markChatted updates the visitors list at once: this visitor has chatted.
+func (a *app) markChatted(ctx context.Context, site, visitor string) {
+	if err := a.store.MarkChatted(ctx, site, visitor); err != nil {
+		a.log.ErrorContext(ctx, "mark chatted", "visitor", visitor, "err", err)
+	}
 }

@@ -32,6 +32,7 @@ var injections = []string{
 // cleaned: no captured email has an extra recipient, and every header
 // value is one line.
 func TestNoHeaderInjection(t *testing.T) {
+	t.Parallel()
 	s := sharedStack(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()

@@ -19,6 +19,7 @@ import (
 // reads, writes or reveals anything, and an unknown id answers exactly
 // like B's. A never receives B's frames.
 func TestVisitorIsolation(t *testing.T) {
+	t.Parallel()
 	s := sharedStack(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
@@ -111,6 +112,7 @@ func frameText(f chatclient.Frame) string {
 // {"resume"}): only an untouched, unexpired link of this site, signed as a
 // resume link, binds a browser to the visitor it was sent to.
 func TestResumeLinks(t *testing.T) {
+	t.Parallel()
 	s := sharedStack(t)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()

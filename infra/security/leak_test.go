@@ -43,6 +43,7 @@ func checkNoLeak(t *testing.T, what, s string) {
 // frame with code internal) with a message for people and nothing of the
 // cause.
 func TestInternalErrorsLeakNothing(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("starts the local stack")
 	}
@@ -79,7 +80,8 @@ func TestInternalErrorsLeakNothing(t *testing.T) {
 	}
 
 	proxy.SetRate(1)
-	for round := range 1 {
+	const rounds = 1
+	for round := range rounds {
 		site := fmt.Sprintf("sec-leak-%d", round) // not in any status cache
 		rest := []struct{ method, path, bearer string }{
 			{http.MethodGet, "/v1/sites/" + site + "/status", ""},

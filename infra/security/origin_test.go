@@ -16,6 +16,7 @@ import (
 // valid token of the right kind for the right site, from an allowed
 // origin (or from no browser at all).
 func TestConnectRefuses(t *testing.T) {
+	t.Parallel()
 	s := sharedStack(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
@@ -67,6 +68,7 @@ func TestConnectRefuses(t *testing.T) {
 // TestRESTRefusesForeignOrigins checks the widget's REST routes: a browser
 // on another origin gets 403 and no CORS grant, preflight included.
 func TestRESTRefusesForeignOrigins(t *testing.T) {
+	t.Parallel()
 	s := sharedStack(t)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()

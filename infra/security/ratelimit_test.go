@@ -16,6 +16,7 @@ import (
 // visitor at another address, or with another email address, still gets
 // through.
 func TestOfflineRateLimits(t *testing.T) {
+	t.Parallel()
 	s := sharedStack(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
@@ -75,6 +76,7 @@ func checkLimited(t *testing.T, what string, got []int, n int) {
 // then even the right password is refused with 429 for that account,
 // while another operator at the same address logs in.
 func TestLoginRateLimit(t *testing.T) {
+	t.Parallel()
 	s := sharedStack(t)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()

@@ -43,6 +43,7 @@ func call(ctx context.Context, t *testing.T, restURL, route, bearer string) (int
 // TestConsoleSessions: every console endpoint refuses a request without
 // a valid, live session with 401, whatever else it carries.
 func TestConsoleSessions(t *testing.T) {
+	t.Parallel()
 	s := sharedStack(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
@@ -111,6 +112,7 @@ func sessionID(t *testing.T, token string) string {
 // TestOperatorIsNotAdmin: an operator's own session reaches the operator
 // endpoints and none of the admin ones, and cannot make itself admin.
 func TestOperatorIsNotAdmin(t *testing.T) {
+	t.Parallel()
 	s := sharedStack(t)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
@@ -146,6 +148,7 @@ func TestOperatorIsNotAdmin(t *testing.T) {
 // TestOperatorStaysInSite: an operator of one site cannot read another
 // site's conversations or visitors, over the WebSocket or the console.
 func TestOperatorStaysInSite(t *testing.T) {
+	t.Parallel()
 	s := sharedStack(t)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()

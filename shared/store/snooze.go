@@ -72,7 +72,9 @@ func decodeDetail(m map[string]types.AttributeValue) (*Detail, error) {
 		d.Snooze = &livehelp.Snooze{Until: msTime(w.SnzUntil), Keep: w.SnzKeep, By: w.SnzBy, ByName: w.SnzByName, At: msTime(w.SnzAt)}
 	}
 	// A transfer waits while its receiver still has the conversation from
-	// that very assignment, has not accepted it and has not written since.
+	// that very assignment (an assignment since, e.g. a close and unclose,
+	// has another time: each is its own transaction after the last), has
+	// not accepted it and has not written since.
 	if c.Status == livehelp.StatusAssigned && w.XferSeq > 0 && w.XferTo == c.Operator && w.Assigned == w.XferAt &&
 		!w.XferOK && c.LastOperatorSeq <= w.XferSeq {
 		d.Transfer = &livehelp.Transfer{From: w.XferFrom, FromName: w.XferFromName, To: w.XferTo, ToName: c.OperatorName,

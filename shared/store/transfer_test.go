@@ -146,7 +146,7 @@ func TestReassign(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name     string
-		handle   func(t *testing.T, st *store.Store, c *livehelp.Conversation)
+		handle   func(t *testing.T, st *store.Store, clk *clock, c *livehelp.Conversation)
 		online   []string // fresh at the deadline
 		wantOp   string   // "" with wantText empty: nothing happens
 		wantText string
@@ -155,12 +155,22 @@ func TestReassign(t *testing.T) {
 			"Op b did not handle this conversation within 24 hours; it was reassigned to Op a."},
 		{"not handled, nobody else: the queue", nil, []string{"b"}, "",
 			"Op b did not handle this conversation within 24 hours; it went back to the queue."},
-		{"accepted", func(t *testing.T, st *store.Store, c *livehelp.Conversation) {
+		{"accepted", func(t *testing.T, st *store.Store, clk *clock, c *livehelp.Conversation) {
 			if _, err := st.AcceptTransfer(context.Background(), c.ID, "b"); err != nil {
 				t.Fatal(err)
 			}
 		}, []string{"a", "b", "c"}, "b", ""},
-		{"replied", func(t *testing.T, st *store.Store, c *livehelp.Conversation) {
+		{"closed, then unclosed by someone", func(t *testing.T, st *store.Store, clk *clock, c *livehelp.Conversation) {
+			ctx := context.Background()
+			clk.Add(time.Minute)
+			if _, err := st.Close(ctx, c, "b", "Op b", nil); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := st.Unclose(ctx, reload(t, st, c.ID), "b", "Op b", nil); err != nil {
+				t.Fatal(err)
+			}
+		}, []string{"a", "b", "c"}, "b", ""},
+		{"replied", func(t *testing.T, st *store.Store, clk *clock, c *livehelp.Conversation) {
 			a := store.Append{Sender: "b", Message: livehelp.Message{Author: livehelp.AuthorOperator, Operator: "b", ClientID: "r1", Text: "Hi"}}
 			if _, _, err := st.AppendMessage(context.Background(), c, a); err != nil {
 				t.Fatal(err)
@@ -173,7 +183,7 @@ func TestReassign(t *testing.T) {
 			st, clk, c, x := transferred(t)
 			ctx := context.Background()
 			if tt.handle != nil {
-				tt.handle(t, st, c)
+				tt.handle(t, st, clk, c)
 			}
 			clk.Add(reassignAfter)
 			for _, id := range tt.online {

@@ -168,3 +168,15 @@ func (s *Store) MarkAlerted(ctx context.Context, v *livehelp.Visit) error {
 	_, err := s.updateVisit(ctx, v.Site, v.Visitor, expression.Set(expression.Name("alerted"), expression.Value(since)), &cond, "mark alerted")
 	return err
 }
+
+// MarkChatted records on a visit that the visitor now has a conversation
+// (the list says "chatted before" at once, not at the next report). No-op
+// for an unknown visit.
+func (s *Store) MarkChatted(ctx context.Context, site, visitor string) error {
+	cond := expression.AttributeExists(expression.Name(attrPK))
+	_, err := s.updateVisit(ctx, site, visitor, expression.Set(expression.Name("chatted"), expression.Value(true)), &cond, "mark chatted")
+	if livehelp.IsCode(err, livehelp.ECONFLICT) {
+		return nil
+	}
+	return err
+}
