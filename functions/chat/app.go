@@ -29,6 +29,7 @@ type app struct {
 	expiry    time.Duration // operators list expiration
 	slots     int           // default slots per operator
 	mailDelay time.Duration // unread operator replies are emailed after this
+	reassign  time.Duration // a transfer not handled this long is reassigned (0: 24 h)
 	console   []string      // origins operators may connect from
 }
 

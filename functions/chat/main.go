@@ -46,6 +46,7 @@ func main() {
 		now:       time.Now,
 		expiry:    seconds("OPERATORS_LIST_EXPIRATION", 60),
 		slots:     int(seconds("DEFAULT_SLOTS", 3) / time.Second),
+		reassign:  seconds("REASSIGN_AFTER_SECONDS", 86400),
 		mailDelay: seconds("UNREAD_EMAIL_DELAY_SECONDS", 300),
 		console:   append([]string{os.Getenv("CONSOLE_ORIGIN")}, strings.Split(os.Getenv("ALLOWED_ORIGINS"), ",")...),
 	}

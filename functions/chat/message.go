@@ -42,6 +42,11 @@ func (a *app) sendMessage(ctx context.Context, conn *livehelp.Connection, in inF
 	if err != nil {
 		return err
 	}
+	if conn.Role == livehelp.ParticipantVisitor {
+		if c, err = a.wakeForReply(ctx, c); err != nil { // a snoozed conversation wakes first (snooze.go)
+			return err
+		}
+	}
 	ap := store.Append{Sender: conn.Subject, Message: livehelp.Message{Author: conn.Role, ClientID: f.ClientID, Text: text}}
 	var latest *livehelp.Conversation
 	if conn.Role == livehelp.ParticipantVisitor {

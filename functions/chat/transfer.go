@@ -2,9 +2,6 @@ package main
 
 import (
 	"context"
-	"os"
-	"strconv"
-	"sync"
 	"time"
 
 	"github.com/livehelp/livehelp/shared/livehelp"
@@ -17,15 +14,13 @@ import (
 // the operator transfers anyway (force). The receiver accepts it, or
 // replies, within REASSIGN_AFTER_SECONDS, or the sweep reassigns it.
 
-// reassignAfter is REASSIGN_AFTER_SECONDS (default 24 h), read once.
-// TODO(lead): main.go should read it into app, as it does the other
-// settings; app.go is not this feature's to change.
-var reassignAfter = sync.OnceValue(func() time.Duration {
-	if n, err := strconv.Atoi(os.Getenv("REASSIGN_AFTER_SECONDS")); err == nil && n > 0 {
-		return time.Duration(n) * time.Second
+// reassignAfter is REASSIGN_AFTER_SECONDS (default 24 h).
+func (a *app) reassignAfter() time.Duration {
+	if a.reassign > 0 {
+		return a.reassign
 	}
 	return 24 * time.Hour
-})
+}
 
 // transferFrame is the transfer action: "operator" or "group", an
 // optional "comment" for the receiver, "force" to transfer anyway.
@@ -85,7 +80,7 @@ func (a *app) transfer(ctx context.Context, conn *livehelp.Connection, in inFram
 		return err
 	}
 	t, x, err := a.store.Transfer(ctx, c, store.TransferRequest{From: conn.Subject, FromName: conn.Name, To: f.Operator,
-		Group: f.Group, Comment: comment, Force: f.Force, ReassignAfter: reassignAfter()})
+		Group: f.Group, Comment: comment, Force: f.Force, ReassignAfter: a.reassignAfter()})
 	if err != nil {
 		return err
 	}

@@ -41,6 +41,10 @@ type sender interface {
 type Config struct {
 	WebSocketURL string
 	DefaultSlots int
+	// ReassignAfter is how long a transfer may wait before it is reassigned (0: 24 h).
+	ReassignAfter time.Duration
+	// Push reaches WebSocket clients (nil: nobody is told, as in unit tests).
+	Push fanouter
 	// LoginPerEmail and LoginPerIP bound login attempts.
 	LoginPerEmail, LoginPerIP store.Limit
 }

@@ -17,6 +17,7 @@ import (
 
 	"github.com/livehelp/livehelp/shared/auth"
 	"github.com/livehelp/livehelp/shared/email"
+	"github.com/livehelp/livehelp/shared/push"
 	"github.com/livehelp/livehelp/shared/store"
 )
 
@@ -31,6 +32,11 @@ func main() {
 	keys := auth.NewKeyring(func(ctx context.Context) ([]byte, error) { return st.SigningKey(ctx, "tokens", auth.NewKey) }, nil)
 	mail := email.New(sesv2.NewFromConfig(cfg), os.Getenv("SENDER_EMAIL"))
 	slots, _ := strconv.Atoi(os.Getenv("DEFAULT_SLOTS"))
-	h := newHandler(st, keys, mail, Config{WebSocketURL: os.Getenv("WEBSOCKET_URL"), DefaultSlots: slots}, log, time.Now)
+	reassign, _ := strconv.Atoi(os.Getenv("REASSIGN_AFTER_SECONDS"))
+	h := newHandler(st, keys, mail, Config{
+		WebSocketURL: os.Getenv("WEBSOCKET_URL"), DefaultSlots: slots,
+		ReassignAfter: time.Duration(reassign) * time.Second,
+		Push:          push.New(push.NewClient(cfg, os.Getenv("WEBSOCKET_ENDPOINT"))),
+	}, log, time.Now)
 	lambda.Start(httpadapter.New(h).ProxyWithContext)
 }

@@ -3,9 +3,6 @@ package main
 import (
 	"context"
 	"net/http"
-	"os"
-	"strconv"
-	"sync"
 	"time"
 	_ "time/tzdata" // operators' time zones, whatever the Lambda image holds
 
@@ -44,15 +41,13 @@ var _ workStore = (*store.Store)(nil)
 // work returns the store as a workStore.
 func (h *handler) work() workStore { return h.store.(workStore) }
 
-// consoleReassignAfter is REASSIGN_AFTER_SECONDS (default 24 h), read once.
-// TODO(lead): main.go should pass it in Config; handler.go is not this
-// feature's to change.
-var consoleReassignAfter = sync.OnceValue(func() time.Duration {
-	if n, err := strconv.Atoi(os.Getenv("REASSIGN_AFTER_SECONDS")); err == nil && n > 0 {
-		return time.Duration(n) * time.Second
+// reassignAfter is REASSIGN_AFTER_SECONDS (default 24 h).
+func (h *handler) reassignAfter() time.Duration {
+	if h.cfg.ReassignAfter > 0 {
+		return h.cfg.ReassignAfter
 	}
 	return 24 * time.Hour
-})
+}
 
 type snoozeView struct {
 	Until  time.Time `json:"until"`
@@ -193,7 +188,7 @@ func (h *handler) transferConversation(w http.ResponseWriter, r *http.Request, c
 		return
 	}
 	t, x, err := h.work().Transfer(r.Context(), conv, store.TransferRequest{From: c.Operator.ID, FromName: c.Operator.Name,
-		To: req.Operator, Group: req.Group, Comment: comment, Force: req.Force, ReassignAfter: consoleReassignAfter()})
+		To: req.Operator, Group: req.Group, Comment: comment, Force: req.Force, ReassignAfter: h.reassignAfter()})
 	if err != nil {
 		h.fail(w, r, err)
 		return

@@ -3,11 +3,8 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"os"
 	"slices"
-	"sync"
 
-	"github.com/aws/aws-sdk-go-v2/config"
 
 	"github.com/livehelp/livehelp/shared/livehelp"
 	"github.com/livehelp/livehelp/shared/push"
@@ -30,22 +27,6 @@ type liveStore interface {
 type fanouter interface {
 	Fanout(ctx context.Context, ids []string, data []byte) push.Result
 }
-
-// livePush is the Management API client at WEBSOCKET_ENDPOINT, made on
-// first use; nil without an endpoint (unit tests), and then nobody is told.
-// TODO(lead): main.go should build it and pass it in; handler.go is not
-// this feature's to change.
-var livePush = sync.OnceValue(func() fanouter {
-	endpoint := os.Getenv("WEBSOCKET_ENDPOINT")
-	if endpoint == "" {
-		return nil
-	}
-	cfg, err := config.LoadDefaultConfig(context.Background())
-	if err != nil {
-		return nil
-	}
-	return push.New(push.NewClient(cfg, endpoint))
-})
 
 // wsOperator, wsConversation and wsMessage are the chat's wire shapes.
 type wsOperator struct {
@@ -92,7 +73,7 @@ func wsConversationOf(c *livehelp.Conversation, visitor bool) wsConversation {
 // lines and the new state. Errors are logged: the change is stored, and
 // clients catch up on hello.
 func (h *handler) tell(ctx context.Context, t *store.Transition, x *livehelp.Transfer) {
-	p := livePush()
+	p := h.cfg.Push
 	if p == nil {
 		return
 	}

@@ -400,7 +400,7 @@ function say(x) {
   if (!x && conv) {
     if (cs === 'assigned' || cs === 'open' || cs === 'active') t = fmt(T['with'], opName || T.op);
     else if (cs === 'waiting' || cs === 'queued') { t = pos ? fmt(T.queue, pos) : T.waiting; k = 1; }
-    else if (cs === 'offline' || cs === 'unassigned') { t = store('left') ? '' : T.nobody; k = !!t; }
+    else if (cs === 'offline' || cs === 'unassigned' || cs === 'snoozed') { t = store('left') ? '' : T.nobody; k = !!t; }
     else if (cs === 'closed') t = T.closed;
   }
   fill(line, [t && el('span', { t: t + ' ' }), k && el('button', { type: 'button', c: 'k', t: T.instead, onclick: form })]);
