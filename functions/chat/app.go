@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -30,7 +31,10 @@ type app struct {
 	slots     int           // default slots per operator
 	mailDelay time.Duration // unread operator replies are emailed after this
 	reassign  time.Duration // a transfer not handled this long is reassigned (0: 24 h)
-	console   []string      // origins operators may connect from
+
+	watchMu sync.Mutex
+	watched map[string]time.Time // sites whose presence check this container armed, and when
+	console []string             // origins operators may connect from
 }
 
 type response = events.APIGatewayProxyResponse

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"time"
 
 	"github.com/livehelp/livehelp/shared/livehelp"
 	"github.com/livehelp/livehelp/shared/store"
@@ -97,9 +98,35 @@ func (a *app) heartbeat(ctx context.Context, conn *livehelp.Connection, in inFra
 		return err
 	}
 	if f.State == livehelp.PresenceOnline {
+		a.watch(ctx, conn.Site)
 		a.drain(ctx, conn.Site) // free slots take waiting visitors
 	}
 	return nil
+}
+
+// watchEvery bounds how often one container re-arms a site's presence check.
+const watchEvery = 5 * time.Minute
+
+// watch arms the sweep's presence check for the site (it drops operators
+// whose heartbeats stopped and moves waiting visitors when nobody is left),
+// at most once per container every watchEvery. Arming an armed site is a
+// no-op in the store, so several containers agree.
+func (a *app) watch(ctx context.Context, site string) {
+	now := a.now()
+	a.watchMu.Lock()
+	if a.watched == nil {
+		a.watched = map[string]time.Time{}
+	}
+	last, ok := a.watched[site]
+	if ok && now.Sub(last) < watchEvery {
+		a.watchMu.Unlock()
+		return
+	}
+	a.watched[site] = now
+	a.watchMu.Unlock()
+	if err := a.store.WatchPresence(ctx, site, now.Add(a.expiry+time.Second)); err != nil {
+		a.log.WarnContext(ctx, "presence watch", "site", site, "err", err)
+	}
 }
 
 func (a *app) setPresence(ctx context.Context, conn *livehelp.Connection, state string) error {

@@ -173,7 +173,9 @@ func e2eStalePresence(ctx context.Context, t *testing.T, s *stack.Stack) {
 	if err := s.Store.WatchPresence(ctx, "e2e-stale", time.Now().Add(3*time.Second)); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(3500 * time.Millisecond) // no heartbeat: stale
+	// The heartbeat armed the check at its expiry + 1 s (the call above is then
+	// a no-op); wait past both, with no heartbeat: stale.
+	time.Sleep(4500 * time.Millisecond)
 	from := v2.count()
 	if err := s.Fire(ctx, "SweepFunction"); err != nil {
 		t.Fatal(err)
