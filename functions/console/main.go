@@ -30,7 +30,7 @@ func main() {
 	}
 	st := store.New(dynamodb.NewFromConfig(cfg), os.Getenv("TABLE_NAME"), nil)
 	keys := auth.NewKeyring(func(ctx context.Context) ([]byte, error) { return st.SigningKey(ctx, "tokens", auth.NewKey) }, nil)
-	mail := email.New(sesv2.NewFromConfig(cfg), os.Getenv("SENDER_EMAIL"))
+	mail := email.New(sesv2.NewFromConfig(cfg, email.SafeRetries), os.Getenv("SENDER_EMAIL"))
 	slots, _ := strconv.Atoi(os.Getenv("DEFAULT_SLOTS"))
 	reassign, _ := strconv.Atoi(os.Getenv("REASSIGN_AFTER_SECONDS"))
 	h := newHandler(st, keys, mail, Config{

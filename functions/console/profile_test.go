@@ -188,7 +188,7 @@ func TestReplySendFailure(t *testing.T) {
 	tok := e.login("otto@example.com")
 	e.offlineMessage("v1", "Ann", "ann@example.com", "Hi", "hello")
 	*e.now = e.now.Add(time.Minute)
-	e.mail.err = errors.New("MessageRejected: Email address is not verified: ann@example.com")
+	e.mail.err = sesRefusal("MessageRejected: Email address is not verified: ann@example.com")
 	reply := map[string]string{"to": "ann@example.com", "subject": "Re: Hi", "text": "Hello Ann", "client_id": "r-9"}
 	code, body := e.do("POST", "/v1/console/visitors/v1/replies", tok, reply)
 	if c, _ := errorOf(body); code != 500 || c != "internal" || strings.Contains(fmt.Sprint(body), "ann@example.com") {
@@ -208,4 +208,26 @@ func TestReplySendFailure(t *testing.T) {
 	if code, _ := e.do("POST", "/v1/console/visitors/v1/replies", tok, reply); code != 200 || e.mail.count() != 1 {
 		t.Errorf("a retry of a sent reply mailed again: %d mails", e.mail.count())
 	}
+
+	// No answer from SES (the mail may be out): marked unknown, never resent.
+	e.mail.mu.Lock()
+	e.mail.err = errors.New("read tcp: connection reset by peer")
+	e.mail.mu.Unlock()
+	lost := map[string]string{"to": "ann@example.com", "subject": "Re: Hi", "text": "Again", "client_id": "r-10"}
+	if code, _ := e.do("POST", "/v1/console/visitors/v1/replies", tok, lost); code != 500 {
+		t.Fatalf("send without an answer = %d", code)
+	}
+	e.mail.mu.Lock()
+	e.mail.err = nil
+	e.mail.mu.Unlock()
+	before := e.mail.count()
+	if code, body := e.do("POST", "/v1/console/visitors/v1/replies", tok, lost); code != 200 || body["item"].(map[string]any)["status"] != "unknown" || e.mail.count() != before {
+		t.Errorf("retry after no answer = %d %v, %d mails (want unknown, none sent)", code, body, e.mail.count()-before)
+	}
 }
+
+// sesRefusal is an error SES answered with (it has an error code).
+type sesRefusal string
+
+func (e sesRefusal) Error() string     { return string(e) }
+func (e sesRefusal) ErrorCode() string { return "MessageRejected" }

@@ -65,7 +65,9 @@ func (h *handler) reply(w http.ResponseWriter, r *http.Request, c *caller) {
 		h.fail(w, r, err)
 		return
 	}
-	if got.Kind == livehelp.BoardReply && (created || got.Status != livehelp.ReplySent) {
+	// A retry (same client id) sends again only after a definite failure: a
+	// reply still sending, or whose send got no answer, may be out already.
+	if got.Kind == livehelp.BoardReply && (created || got.Status == livehelp.ReplyFailed) {
 		if err := h.sendReply(r, c, got); err != nil {
 			h.fail(w, r, err)
 			return
@@ -99,12 +101,18 @@ func (h *handler) sendReply(r *http.Request, c *caller, b *livehelp.BoardItem) e
 	status := livehelp.ReplySent
 	if err != nil {
 		status = livehelp.ReplyFailed
+		if email.Ambiguous(err) {
+			status = livehelp.ReplyUnknown
+		}
 		h.log.ErrorContext(ctx, "reply not sent", "item", b.ID, "visitor", b.Visitor, "code", errorKind(err))
 	}
 	if serr := h.store.SetReplyStatus(ctx, b.Visitor, b.ID, status); serr != nil {
 		h.log.ErrorContext(ctx, "reply status not stored", "item", b.ID, "err", serr)
 	}
 	if err != nil {
+		if email.Ambiguous(err) {
+			return livehelp.Errorf(livehelp.EINTERNAL, "The mail service did not answer; the email may have been sent. Check before sending it again.")
+		}
 		if livehelp.ErrorCode(err) == livehelp.EINTERNAL {
 			return livehelp.Errorf(livehelp.EINTERNAL, "The email could not be sent; it is kept on the board. Try again.")
 		}

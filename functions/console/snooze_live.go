@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"slices"
 
-
 	"github.com/livehelp/livehelp/shared/livehelp"
 	"github.com/livehelp/livehelp/shared/push"
 	"github.com/livehelp/livehelp/shared/store"

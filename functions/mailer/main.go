@@ -44,7 +44,7 @@ func main() {
 	}
 	w := &worker{
 		store: st,
-		mail:  email.New(sesv2.NewFromConfig(cfg), os.Getenv("SENDER_EMAIL")),
+		mail:  email.New(sesv2.NewFromConfig(cfg, email.SafeRetries), os.Getenv("SENDER_EMAIL")),
 		keys:  auth.NewKeyring(func(ctx context.Context) ([]byte, error) { return st.SigningKey(ctx, "tokens", auth.NewKey) }, nil),
 		log:   log, now: time.Now, set: set,
 	}

@@ -28,6 +28,7 @@ const (
 	ReplySending = "sending" // stored, not yet handed to SES
 	ReplySent    = "sent"    // SES accepted it for every recipient
 	ReplyFailed  = "failed"  // SES refused it; the operator may retry
+	ReplyUnknown = "unknown" // SES did not answer: it may have been sent, so it is never resent
 )
 
 // Limits of what operators and visitors write.
