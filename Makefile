@@ -5,7 +5,9 @@ GO       ?= go
 FUNCTIONS = status chat offline sweep mailer console
 LAMBDA_FLAGS = -tags lambda.norpc -trimpath -ldflags="-s -w -buildid="
 
-.PHONY: dev test test-short lint build bench e2e clean
+FUZZTIME ?= 2s
+
+.PHONY: dev test lint build bench e2e fuzz clean
 
 ## dev: build every function, start the local stack (DynamoDB Local, REST and
 ## WebSocket APIs, schedules, mail capture), seed the demo site and operator.
@@ -13,10 +15,16 @@ dev:
 	$(GO) build -o bin/devstack ./infra/devstack
 	exec ./bin/devstack $(ARGS)
 
-## test: vet, then every test (DynamoDB Local, local runner, headless Chromium).
+## test: vet, every test (DynamoDB Local, local runner, headless Chromium,
+## fault injection, security), then every fuzz target for FUZZTIME each.
 test:
 	$(GO) vet ./...
 	$(GO) test -count=1 -timeout 20m ./...
+	$(GO) run ./infra/security/fuzzall -fuzztime $(FUZZTIME)
+
+## fuzz: every fuzz target for FUZZTIME each (make fuzz FUZZTIME=1m).
+fuzz:
+	$(GO) run ./infra/security/fuzzall -fuzztime $(FUZZTIME)
 
 ## lint: formatting, vet, tidy and the SAM template.
 lint:

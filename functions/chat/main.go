@@ -16,7 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/livehelp/livehelp/shared/auth"
-	"github.com/livehelp/livehelp/shared/ddbstats"
+	"github.com/livehelp/livehelp/shared/metrics"
 	"github.com/livehelp/livehelp/shared/push"
 	"github.com/livehelp/livehelp/shared/store"
 )
@@ -29,15 +29,8 @@ func main() {
 		log.Error("aws config", "err", err)
 		os.Exit(1)
 	}
-	var counter *ddbstats.Counter // the local runner's request counts; nil (off) in AWS
-	if addr := os.Getenv(ddbstats.EnvAddr); addr != "" {
-		counter = new(ddbstats.Counter)
-		if _, err := ddbstats.Serve(ctx, addr, counter); err != nil {
-			log.Error("ddbstats", "err", err)
-			os.Exit(1)
-		}
-	}
-	st := store.New(dynamodb.NewFromConfig(cfg, counter.Attach), os.Getenv("TABLE_NAME"), nil)
+	rec := metrics.New("chat", os.Stdout).Attach(&cfg)
+	st := store.New(dynamodb.NewFromConfig(cfg), os.Getenv("TABLE_NAME"), nil)
 	a := &app{
 		store:     st,
 		push:      push.New(push.NewClient(cfg, os.Getenv("WEBSOCKET_ENDPOINT"))),
@@ -50,7 +43,7 @@ func main() {
 		mailDelay: seconds("UNREAD_EMAIL_DELAY_SECONDS", 300),
 		console:   append([]string{os.Getenv("CONSOLE_ORIGIN")}, strings.Split(os.Getenv("ALLOWED_ORIGINS"), ",")...),
 	}
-	lambda.Start(a.handle)
+	lambda.Start(metrics.Handler(rec, a.handle))
 }
 
 // seconds reads an environment variable holding whole seconds.

@@ -17,6 +17,7 @@ import (
 
 	"github.com/livehelp/livehelp/shared/auth"
 	"github.com/livehelp/livehelp/shared/email"
+	"github.com/livehelp/livehelp/shared/metrics"
 	"github.com/livehelp/livehelp/shared/push"
 	"github.com/livehelp/livehelp/shared/store"
 )
@@ -28,6 +29,7 @@ func main() {
 		log.Error("aws config", "err", err)
 		os.Exit(1)
 	}
+	rec := metrics.New("console", os.Stdout).Attach(&cfg)
 	st := store.New(dynamodb.NewFromConfig(cfg), os.Getenv("TABLE_NAME"), nil)
 	keys := auth.NewKeyring(func(ctx context.Context) ([]byte, error) { return st.SigningKey(ctx, "tokens", auth.NewKey) }, nil)
 	mail := email.New(sesv2.NewFromConfig(cfg, email.SafeRetries), os.Getenv("SENDER_EMAIL"))
@@ -38,5 +40,5 @@ func main() {
 		ReassignAfter: time.Duration(reassign) * time.Second,
 		Push:          push.New(push.NewClient(cfg, os.Getenv("WEBSOCKET_ENDPOINT"))),
 	}, log, time.Now)
-	lambda.Start(httpadapter.New(h).ProxyWithContext)
+	lambda.Start(metrics.Handler(rec, httpadapter.New(h).ProxyWithContext))
 }

@@ -16,8 +16,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 
 	"github.com/livehelp/livehelp/shared/auth"
-	"github.com/livehelp/livehelp/shared/ddbstats"
 	"github.com/livehelp/livehelp/shared/email"
+	"github.com/livehelp/livehelp/shared/metrics"
 	"github.com/livehelp/livehelp/shared/store"
 )
 
@@ -29,15 +29,8 @@ func main() {
 		log.Error("aws config", "err", err)
 		os.Exit(1)
 	}
-	var counter *ddbstats.Counter // the local runner's request counts; nil (off) in AWS
-	if addr := os.Getenv(ddbstats.EnvAddr); addr != "" {
-		counter = new(ddbstats.Counter)
-		if _, err := ddbstats.Serve(ctx, addr, counter); err != nil {
-			log.Error("ddbstats", "err", err)
-			os.Exit(1)
-		}
-	}
-	st := store.New(dynamodb.NewFromConfig(cfg, counter.Attach), os.Getenv("TABLE_NAME"), nil)
+	rec := metrics.New("mailer", os.Stdout).Attach(&cfg)
+	st := store.New(dynamodb.NewFromConfig(cfg), os.Getenv("TABLE_NAME"), nil)
 	set := defaults
 	if n, err := strconv.Atoi(os.Getenv("UNREAD_EMAIL_DELAY_SECONDS")); err == nil && n > 0 {
 		set.Delay = time.Duration(n) * time.Second
@@ -48,5 +41,5 @@ func main() {
 		keys:  auth.NewKeyring(func(ctx context.Context) ([]byte, error) { return st.SigningKey(ctx, "tokens", auth.NewKey) }, nil),
 		log:   log, now: time.Now, set: set,
 	}
-	lambda.Start(w.run)
+	lambda.Start(metrics.Worker(rec, w.run))
 }

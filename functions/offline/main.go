@@ -16,7 +16,7 @@ import (
 
 	"github.com/livehelp/livehelp/shared/auth"
 	"github.com/livehelp/livehelp/shared/captcha"
-	"github.com/livehelp/livehelp/shared/ddbstats"
+	"github.com/livehelp/livehelp/shared/metrics"
 	"github.com/livehelp/livehelp/shared/push"
 	"github.com/livehelp/livehelp/shared/store"
 )
@@ -29,17 +29,10 @@ func main() {
 		log.Error("aws config", "err", err)
 		os.Exit(1)
 	}
-	var counter *ddbstats.Counter // the local runner's request counts; nil (off) in AWS
-	if addr := os.Getenv(ddbstats.EnvAddr); addr != "" {
-		counter = new(ddbstats.Counter)
-		if _, err := ddbstats.Serve(ctx, addr, counter); err != nil {
-			log.Error("ddbstats", "err", err)
-			os.Exit(1)
-		}
-	}
-	st := store.New(dynamodb.NewFromConfig(cfg, counter.Attach), os.Getenv("TABLE_NAME"), nil)
+	rec := metrics.New("offline", os.Stdout).Attach(&cfg)
+	st := store.New(dynamodb.NewFromConfig(cfg), os.Getenv("TABLE_NAME"), nil)
 	keys := auth.NewKeyring(func(ctx context.Context) ([]byte, error) { return st.SigningKey(ctx, "tokens", auth.NewKey) }, nil)
 	p := push.New(push.NewClient(cfg, os.Getenv("WEBSOCKET_ENDPOINT")))
 	h := newHandler(st, p, captcha.New(st, nil), keys, defaultRules, log, time.Now)
-	lambda.Start(httpadapter.New(h).ProxyWithContext)
+	lambda.Start(metrics.Handler(rec, httpadapter.New(h).ProxyWithContext))
 }

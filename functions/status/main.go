@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
 
+	"github.com/livehelp/livehelp/shared/metrics"
 	"github.com/livehelp/livehelp/shared/store"
 )
 
@@ -24,8 +25,9 @@ func main() {
 		log.Error("aws config", "err", err)
 		os.Exit(1)
 	}
+	rec := metrics.New("status", os.Stdout).Attach(&cfg)
 	cacheSeconds, _ := strconv.Atoi(os.Getenv("STATUS_CACHE_SECONDS"))
 	st := store.New(dynamodb.NewFromConfig(cfg), os.Getenv("TABLE_NAME"), nil)
 	h := newHandler(st, time.Duration(cacheSeconds)*time.Second, os.Getenv("WEBSOCKET_URL"), log, time.Now)
-	lambda.Start(httpadapter.New(h).ProxyWithContext)
+	lambda.Start(metrics.Handler(rec, httpadapter.New(h).ProxyWithContext))
 }

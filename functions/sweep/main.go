@@ -16,7 +16,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
-	"github.com/livehelp/livehelp/shared/ddbstats"
 	"github.com/livehelp/livehelp/shared/metrics"
 	"github.com/livehelp/livehelp/shared/push"
 	"github.com/livehelp/livehelp/shared/store"
@@ -30,21 +29,13 @@ func main() {
 		log.Error("aws config", "err", err)
 		os.Exit(1)
 	}
-	var counter *ddbstats.Counter // the local runner's request counts; nil (off) in AWS
-	if addr := os.Getenv(ddbstats.EnvAddr); addr != "" {
-		counter = new(ddbstats.Counter)
-		if _, err := ddbstats.Serve(ctx, addr, counter); err != nil {
-			log.Error("ddbstats", "err", err)
-			os.Exit(1)
-		}
-	}
-	rec := metrics.New("sweep", os.Stdout) // one EMF line per run: DynamoDBRequests, SweepsDue
+	rec := metrics.New("sweep", os.Stdout).Attach(&cfg) // one EMF line per run: DynamoDBRequests, SweepsDue
 	set := defaults
 	if n, err := strconv.Atoi(os.Getenv("REASSIGN_AFTER_SECONDS")); err == nil && n > 0 {
 		set.ReassignAfter = time.Duration(n) * time.Second
 	}
 	w := &worker{
-		store: store.New(dynamodb.NewFromConfig(cfg, counter.Attach, rec.AttachDynamoDB), os.Getenv("TABLE_NAME"), nil),
+		store: store.New(dynamodb.NewFromConfig(cfg), os.Getenv("TABLE_NAME"), nil),
 		push:  push.New(push.NewClient(cfg, os.Getenv("WEBSOCKET_ENDPOINT"))),
 		log:   log, now: time.Now, set: set,
 	}

@@ -175,6 +175,7 @@ func TestFaults(t *testing.T) {
 		t.Errorf("injected %d faults and acknowledged %d writes: the test exercised nothing", injected, v.acknowledged)
 	}
 	if v.lost+v.duplicated+v.emailsDuplicated+v.halfWritten > 0 {
-		t.Errorf("lost %d, duplicated %d, half-written %d, emails duplicated %d", v.lost, v.duplicated, v.halfWritten, v.emailsDuplicated)
+		t.Errorf("lost %d, duplicated %d, half-written %d, emails duplicated %d (SES answers lost after sending: %d)",
+			v.lost, v.duplicated, v.halfWritten, v.emailsDuplicated, e.mail.Stats().Injected[faults.DropAfter])
 	}
 }

@@ -130,33 +130,37 @@ func (v *verdict) checkVisible(ctx context.Context, side string, ss *session, co
 	}
 }
 
-// checkEmails counts, for every marker, the emails whose text carries it:
-// more than one is an email sent twice. Markers of acknowledged console
-// replies must be in exactly one email.
+// checkEmails finds emails sent twice: an email that carries a marker (an
+// operator's message, a console reply) an earlier email already carried
+// went out again. Markers of acknowledged console replies must be in
+// exactly one email.
 func (v *verdict) checkEmails(mail []sesmail.Message, markers []string, replies []ack) {
-	count := func(marker string) int {
-		n := 0
-		for _, m := range mail {
-			if strings.Contains(m.Text, marker) {
-				n++
+	all := append([]string(nil), markers...)
+	for _, a := range replies {
+		all = append(all, a.text)
+	}
+	seen := map[string]string{} // marker → id of the first email carrying it
+	for _, m := range mail {
+		var again []string
+		for _, mk := range all {
+			if !strings.Contains(m.Text, mk) {
+				continue
+			}
+			if first, ok := seen[mk]; ok {
+				again = append(again, mk+" (first in "+first+")")
+			} else {
+				seen[mk] = m.ID
 			}
 		}
-		return n
-	}
-	for _, mk := range markers {
-		if n := count(mk); n > 1 {
-			v.emailsDuplicated += n - 1
-			v.problem("%s went out in %d emails", mk, n)
+		if len(again) > 0 {
+			v.emailsDuplicated++
+			v.problem("email %s to %v repeats %s", m.ID, m.To, strings.Join(again, ", "))
 		}
 	}
 	for _, a := range replies {
-		switch n := count(a.text); {
-		case n == 0:
+		if _, ok := seen[a.text]; !ok {
 			v.lost++
 			v.problem("console reply %s was answered as sent but no email carries it", a.text)
-		case n > 1:
-			v.emailsDuplicated += n - 1
-			v.problem("console reply %s went out in %d emails", a.text, n)
 		}
 	}
 }

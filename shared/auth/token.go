@@ -43,7 +43,8 @@ func NewSigner(key []byte, now func() time.Time) *Signer {
 	return &Signer{key: append([]byte(nil), key...), now: now}
 }
 
-var enc = base64.RawURLEncoding
+// enc is strict: each token has exactly one spelling.
+var enc = base64.RawURLEncoding.Strict()
 
 // Sign returns a token of the given kind for c, expiring after ttl.
 func (s *Signer) Sign(kind string, c Claims, ttl time.Duration) string {

@@ -173,7 +173,7 @@ func CleanName(s string) string {
 	}, s)
 	s = strings.Join(strings.Fields(s), " ")
 	if utf8.RuneCountInString(s) > MaxNameLen {
-		s = string([]rune(s)[:MaxNameLen])
+		s = strings.TrimSpace(string([]rune(s)[:MaxNameLen]))
 	}
 	return s
 }

@@ -32,7 +32,7 @@ func DecodeJSON(r *http.Request, max int64, v any) error {
 			return livehelp.Errorf(livehelp.EINVALID, "The request body is not valid JSON for this request.")
 		}
 	}
-	if dec.More() {
+	if !atEOF(dec) {
 		return livehelp.Errorf(livehelp.EINVALID, "The request body must hold one JSON object.")
 	}
 	return nil
@@ -110,8 +110,15 @@ func DecodeStrict(data []byte, v any) error {
 	if err := dec.Decode(v); err != nil {
 		return err
 	}
-	if dec.More() {
+	if !atEOF(dec) {
 		return errors.New("trailing data after the JSON object")
 	}
 	return nil
+}
+
+// atEOF reports whether nothing but white space follows the decoded value
+// (dec.More alone misses a stray "}" or "]").
+func atEOF(dec *json.Decoder) bool {
+	_, err := dec.Token()
+	return errors.Is(err, io.EOF)
 }

@@ -6,11 +6,13 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -163,11 +165,17 @@ func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
 	// Functions.
 	env := s.functionEnv(opts)
 	for id, fn := range tpl.Functions {
-		e := append([]string(nil), env...)
-		for k, v := range fn.Environment {
-			e = append(e, k+"="+v)
+		// Later sources win: the runner's endpoints, then the template's
+		// environment, then Options.Env.
+		vars := map[string]string{}
+		for _, kv := range env {
+			k, v, _ := strings.Cut(kv, "=")
+			vars[k] = v
 		}
-		for k, v := range opts.Env {
+		maps.Copy(vars, fn.Environment)
+		maps.Copy(vars, opts.Env)
+		e := make([]string, 0, len(vars))
+		for k, v := range vars {
 			e = append(e, k+"="+v)
 		}
 		sort.Strings(e)
