@@ -39,7 +39,7 @@ build:
 	done
 	@ls -l bin/*/bootstrap
 
-## bench: the figures of DESIGN.md §4, measured on the local runner.
+## bench: the budget figures (README, "Measured figures"), measured on the local runner.
 bench:
 	$(GO) run ./infra/bench
 
