@@ -52,6 +52,9 @@ func (a *app) start(ctx context.Context, conn *livehelp.Connection, in inFrame) 
 	switch {
 	case livehelp.IsCode(err, livehelp.ENOTFOUND):
 		c, err = a.store.CreateConversation(ctx, &livehelp.Conversation{ID: id, Site: conn.Site, Visitor: conn.Subject, VisitorName: name})
+		if err == nil {
+			a.recordChat(ctx, c)
+		}
 		if livehelp.IsCode(err, livehelp.ECONFLICT) { // another tab was faster
 			c, err = a.store.Conversation(ctx, id)
 		}
@@ -288,5 +291,13 @@ func (a *app) drain(ctx context.Context, site string) {
 		if t.Conversation.Status != livehelp.StatusAssigned {
 			return
 		}
+	}
+}
+
+// recordChat counts a new conversation in the site's daily report. A
+// failure only loses a report count, so it is logged, not returned.
+func (a *app) recordChat(ctx context.Context, c *livehelp.Conversation) {
+	if err := a.store.RecordChat(ctx, c.Site, c.Created); err != nil {
+		a.log.WarnContext(ctx, "report: chat not counted", "conv", c.ID, "err", err)
 	}
 }

@@ -172,6 +172,9 @@ func (a *app) engage(ctx context.Context, conn *livehelp.Connection, in inFrame)
 	c, err := a.store.Conversation(ctx, id)
 	if livehelp.IsCode(err, livehelp.ENOTFOUND) {
 		c, err = a.store.CreateConversation(ctx, &livehelp.Conversation{ID: id, Site: conn.Site, Visitor: f.Visitor})
+		if err == nil {
+			a.recordChat(ctx, c)
+		}
 		if livehelp.IsCode(err, livehelp.ECONFLICT) {
 			c, err = a.store.Conversation(ctx, id)
 		}

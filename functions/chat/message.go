@@ -59,7 +59,10 @@ func (a *app) sendMessage(ctx context.Context, conn *livehelp.Connection, in inF
 		}
 	} else {
 		ap.Message.Operator, ap.Message.OperatorName, ap.MailDelay = conn.Subject, conn.Name, a.mailDelay
-		ap.Check = func(c *livehelp.Conversation) error { return mustBeAssigned(c, conn) }
+		ap.Check = func(c *livehelp.Conversation) error {
+			latest = c
+			return mustBeAssigned(c, conn)
+		}
 	}
 	m, dup, err := a.store.AppendMessage(ctx, c, ap)
 	if errors.Is(err, errReopen) {
@@ -75,6 +78,12 @@ func (a *app) sendMessage(ctx context.Context, conn *livehelp.Connection, in inF
 	}
 	if err != nil {
 		return err
+	}
+	if !dup && conn.Role == livehelp.ParticipantOperator && latest != nil && latest.LastOperatorSeq == 0 {
+		// The conversation's first operator answer: its wait goes to the report.
+		if err := a.store.RecordFirstResponse(ctx, latest.Site, latest.Created, m.Time.Sub(latest.Created)); err != nil {
+			a.log.WarnContext(ctx, "report: first response not recorded", "conv", c.ID, "err", err)
+		}
 	}
 	if !dup {
 		members, err := a.members(ctx, c.ID)

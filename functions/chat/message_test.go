@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -68,6 +69,20 @@ func TestEveryDeviceInOrder(t *testing.T) {
 				t.Errorf("%s: operator message without its author (-want +got):\n%s", dev, diff)
 			}
 		}
+	}
+	// The report counts the chat once and the first operator answer once.
+	now := h.clock.Now()
+	days, err := h.store.Stats(context.Background(), "s1", now.Add(-24*time.Hour), now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	chats, answers := 0, 0
+	for _, d := range days {
+		chats += d.Chats
+		answers += len(d.FirstResponses)
+	}
+	if chats != 1 || answers != 1 {
+		t.Errorf("report: %d chats, %d first responses; want 1 and 1", chats, answers)
 	}
 }
 
