@@ -221,8 +221,18 @@ func TestReplySendFailure(t *testing.T) {
 	e.mail.err = nil
 	e.mail.mu.Unlock()
 	before := e.mail.count()
-	if code, body := e.do("POST", "/v1/console/visitors/v1/replies", tok, lost); code != 200 || body["item"].(map[string]any)["status"] != "unknown" || e.mail.count() != before {
-		t.Errorf("retry after no answer = %d %v, %d mails (want unknown, none sent)", code, body, e.mail.count()-before)
+	if code, body := e.do("POST", "/v1/console/visitors/v1/replies", tok, lost); code != 409 || e.mail.count() != before {
+		t.Errorf("retry after no answer = %d %v, %d mails (want conflict, none sent)", code, body, e.mail.count()-before)
+	}
+	_, board = e.do("GET", "/v1/console/visitors/v1/board?filter=messages", tok, nil)
+	var st any
+	for _, it := range board["items"].([]any) {
+		if m := it.(map[string]any); m["text"] == "Again" {
+			st = m["status"]
+		}
+	}
+	if st != "unknown" {
+		t.Errorf("the board shows the unanswered send as %v, want unknown", st)
 	}
 }
 

@@ -67,6 +67,10 @@ func (h *handler) reply(w http.ResponseWriter, r *http.Request, c *caller) {
 	}
 	// A retry (same client id) sends again only after a definite failure: a
 	// reply still sending, or whose send got no answer, may be out already.
+	if got.Kind == livehelp.BoardReply && !created && (got.Status == livehelp.ReplySending || got.Status == livehelp.ReplyUnknown) {
+		h.fail(w, r, livehelp.Errorf(livehelp.ECONFLICT, "An earlier attempt at this reply may have gone out; it is not sent again. Check the mail before writing a new one."))
+		return
+	}
 	if got.Kind == livehelp.BoardReply && (created || got.Status == livehelp.ReplyFailed) {
 		if err := h.sendReply(r, c, got); err != nil {
 			h.fail(w, r, err)
