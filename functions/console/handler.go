@@ -164,11 +164,19 @@ func (h *handler) caller(r *http.Request) (*caller, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Only a missing session or operator logs the caller out; a failing
+	// store is an internal error (a DynamoDB hiccup must not end sessions).
 	s, err := h.store.Session(r.Context(), claims.Session)
+	if err != nil && !livehelp.IsCode(err, livehelp.ENOTFOUND) {
+		return nil, err
+	}
 	if err != nil || s.Operator != claims.Subject {
 		return nil, unauthorized
 	}
 	op, err := h.store.Operator(r.Context(), s.Operator)
+	if err != nil && !livehelp.IsCode(err, livehelp.ENOTFOUND) {
+		return nil, err
+	}
 	if err != nil {
 		return nil, unauthorized
 	}

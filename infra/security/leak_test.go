@@ -107,11 +107,7 @@ func TestInternalErrorsLeakNothing(t *testing.T) {
 			code, _ := apiError(data)
 			switch {
 			case status == http.StatusInternalServerError && code == "internal":
-			case r.bearer != "" && status == http.StatusUnauthorized && code == "unauthorized":
-				// Fails closed, but a console that treats 401 as "log in
-				// again" logs operators out on a DynamoDB hiccup.
-				t.Logf("%s with DynamoDB down answers 401 unauthorized, not 500 internal", what)
-			default:
+			default: // a 401 here would log operators out on a DynamoDB hiccup
 				t.Errorf("%s with DynamoDB down: %d %s, want 500 internal", what, status, data)
 			}
 			checkNoLeak(t, what, string(data))
