@@ -92,6 +92,12 @@ func consoleReply(ctx context.Context, s *stack.Stack, l *ledger, opToken, visit
 	if err != nil {
 		return err
 	}
+	if status == http.StatusConflict {
+		// An earlier attempt got no answer from SES and may be out: the
+		// console refuses to send it again. Not acknowledged, so neither
+		// lost nor duplicated whichever way SES went.
+		return nil
+	}
 	if status != http.StatusOK && status != http.StatusCreated {
 		return fmt.Errorf("%w: reply: %d %s", errPermanent, status, data)
 	}
