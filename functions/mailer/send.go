@@ -112,10 +112,14 @@ func (w *worker) send(ctx context.Context, run string, c *livehelp.Conversation,
 	o.Error = failure(err)
 	w.log.WarnContext(ctx, "mail not sent", "run", run, "conv", c.ID, "site", c.Site, "attempt", rec.Attempts, "error", o.Error)
 	if email.Ambiguous(err) {
-		// SES may have sent it: never send it again (no duplicate emails).
-		o.Error = "SES: no answer; the email may have been sent"
+		// SES may have sent it: never send it, nor its messages, again.
+		o.Status, o.Error = store.MailUnknown, "SES: no answer; the email may have been sent"
+		if err := w.store.RecordMail(ctx, c.ID, t.FirstDue, o); err != nil {
+			return "", err
+		}
+		return outFailed, w.store.FinishMail(ctx, c, t.Timer, w.set.Delay)
 	}
-	if livehelp.IsCode(err, livehelp.EINVALID) || email.Ambiguous(err) || rec.Attempts >= w.set.MaxAttempts {
+	if livehelp.IsCode(err, livehelp.EINVALID) || rec.Attempts >= w.set.MaxAttempts {
 		o.Status = store.MailFailed
 		if err := w.store.RecordMail(ctx, c.ID, t.FirstDue, o); err != nil {
 			return "", err

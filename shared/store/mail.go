@@ -22,6 +22,7 @@ const (
 	MailSent      = "sent"      // SES accepted it (MessageID)
 	MailFailed    = "failed"    // given up: too many failures or a permanent error
 	MailCancelled = "cancelled" // not retried: the visitor read the messages, or a later email carries them
+	MailUnknown   = "unknown"   // SES did not answer: it may have been sent, so it is never sent again
 )
 
 // MailRecord is one email of a conversation's unread operator messages: the
@@ -240,7 +241,7 @@ func (s *Store) MailRecords(ctx context.Context, conv string) ([]*MailRecord, er
 func LastMailedSeq(recs []*MailRecord) int64 {
 	var last int64
 	for _, r := range recs {
-		if r.Status == MailSent && r.LastSeq > last {
+		if (r.Status == MailSent || r.Status == MailUnknown) && r.LastSeq > last { // unknown may be out: never mail it again
 			last = r.LastSeq
 		}
 	}
