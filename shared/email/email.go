@@ -44,8 +44,8 @@ func (s *Sender) Send(ctx context.Context, m Message) (string, error) {
 		return "", err
 	}
 	from := s.from
-	if m.FromName != "" {
-		from = (&mail.Address{Name: HeaderSafe(m.FromName), Address: s.from}).String()
+	if name := displayName(m.FromName); name != "" {
+		from = (&mail.Address{Name: name, Address: s.from}).String()
 	}
 	out, err := s.api.SendEmail(ctx, &sesv2.SendEmailInput{
 		FromEmailAddress: aws.String(from),
@@ -111,4 +111,13 @@ func HeaderSafe(s string) string {
 		s = string(r[:200])
 	}
 	return s
+}
+
+// displayName makes s safe as the display name of an address: HeaderSafe,
+// valid UTF-8 only, and no quote or backslash (which encoded words and
+// quoted strings would otherwise have to escape, and parsers disagree on).
+func displayName(s string) string {
+	s = strings.ToValidUTF8(HeaderSafe(s), "")
+	s = strings.NewReplacer(`\`, " ", `"`, " ").Replace(s)
+	return strings.Join(strings.Fields(s), " ")
 }
