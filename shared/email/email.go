@@ -108,7 +108,7 @@ func HeaderSafe(s string) string {
 	}, s)
 	s = strings.Join(strings.Fields(s), " ")
 	if r := []rune(s); len(r) > 200 {
-		s = string(r[:200])
+		s = strings.TrimSpace(string(r[:200]))
 	}
 	return s
 }
