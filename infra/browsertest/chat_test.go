@@ -251,7 +251,7 @@ func TestWidgetLeavesWithThePage(t *testing.T) {
 	eventually(t, "one open socket", 5*time.Second, func() bool { return f.connCount() == 1 })
 	b.exec(`window.addEventListener('pageshow', e => { window.restored = e.persisted; })`)
 	b.do(chromedp.Navigate(f.demo.URL + "/elsewhere"))
-	eventually(t, "the socket closed after leaving", 5*time.Second, func() bool { return f.connCount() == 0 })
+	eventually(t, "the socket closed after leaving", 15*time.Second, func() bool { return f.connCount() == 0 })
 	b.exec(`history.back()`) // a restore from the cache fires no load event for chromedp to wait on
 	b.waitFor("the page back", `location.pathname === '/' && $('.b') && !$('.b').hidden`, 5*time.Second)
 	if b.str(`window.restored`) != "true" {
