@@ -8,6 +8,7 @@ import (
 
 	"github.com/livehelp/livehelp/shared/email"
 	"github.com/livehelp/livehelp/shared/livehelp"
+	"github.com/livehelp/livehelp/shared/metrics"
 )
 
 type replyRequest struct {
@@ -104,6 +105,7 @@ func (h *handler) sendReply(r *http.Request, c *caller, b *livehelp.BoardItem) e
 	}
 	status := livehelp.ReplySent
 	if err != nil {
+		metrics.Add(ctx, "EmailsFailed", 1)
 		status = livehelp.ReplyFailed
 		if email.Ambiguous(err) {
 			status = livehelp.ReplyUnknown

@@ -9,6 +9,7 @@ import (
 	"github.com/livehelp/livehelp/shared/auth"
 	"github.com/livehelp/livehelp/shared/email"
 	"github.com/livehelp/livehelp/shared/livehelp"
+	"github.com/livehelp/livehelp/shared/metrics"
 	"github.com/livehelp/livehelp/shared/store"
 )
 
@@ -107,6 +108,7 @@ func (w *worker) send(ctx context.Context, run string, c *livehelp.Conversation,
 		}
 		w.log.InfoContext(ctx, "mail sent", "run", run, "conv", c.ID, "site", c.Site, "ses_id", id,
 			"replies", len(replies), "recipients", len(profile.Emails), "reason", reason, "attempt", rec.Attempts)
+		metrics.Add(ctx, "EmailsSent", 1)
 		return outSent, w.store.FinishMail(ctx, c, t.Timer, w.set.Delay)
 	}
 	o.Error = failure(err)
@@ -117,6 +119,7 @@ func (w *worker) send(ctx context.Context, run string, c *livehelp.Conversation,
 		if err := w.store.RecordMail(ctx, c.ID, t.FirstDue, o); err != nil {
 			return "", err
 		}
+		metrics.Add(ctx, "EmailsFailed", 1)
 		return outFailed, w.store.FinishMail(ctx, c, t.Timer, w.set.Delay)
 	}
 	if livehelp.IsCode(err, livehelp.EINVALID) || rec.Attempts >= w.set.MaxAttempts {
@@ -124,8 +127,10 @@ func (w *worker) send(ctx context.Context, run string, c *livehelp.Conversation,
 		if err := w.store.RecordMail(ctx, c.ID, t.FirstDue, o); err != nil {
 			return "", err
 		}
+		metrics.Add(ctx, "EmailsFailed", 1)
 		return outFailed, w.store.FinishMail(ctx, c, t.Timer, w.set.Delay)
 	}
+	metrics.Add(ctx, "EmailsRetried", 1)
 	o.Status, o.Next = store.MailRetry, w.now().Add(w.set.RetryBase<<min(rec.Attempts-1, 10))
 	return outRetry, w.store.RetryMail(ctx, c, t, o)
 }
