@@ -5,6 +5,7 @@ import (
 	"errors"
 
 	"github.com/livehelp/livehelp/shared/livehelp"
+	"github.com/livehelp/livehelp/shared/metrics"
 	"github.com/livehelp/livehelp/shared/store"
 )
 
@@ -86,6 +87,7 @@ func (a *app) sendMessage(ctx context.Context, conn *livehelp.Connection, in inF
 		}
 	}
 	if !dup {
+		metrics.Add(ctx, "Messages", 1)
 		members, err := a.members(ctx, c.ID)
 		if err != nil {
 			a.log.ErrorContext(ctx, "members", "conv", c.ID, "err", err)

@@ -9,6 +9,7 @@ import (
 	"net/http"
 
 	"github.com/livehelp/livehelp/shared/livehelp"
+	"github.com/livehelp/livehelp/shared/metrics"
 )
 
 // DecodeJSON reads one JSON object of at most max bytes from r's body into v.
@@ -92,6 +93,9 @@ func Status(code string) int {
 // the request id and answered with a generic message, never the cause.
 func WriteError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
 	code := livehelp.ErrorCode(err)
+	if code == livehelp.ERATELIMITED {
+		metrics.Add(r.Context(), "RateLimited", 1)
+	}
 	if code == livehelp.EINTERNAL && log != nil {
 		log.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path,
 			"request_id", RequestID(r), "err", err)
