@@ -232,27 +232,7 @@ func (s *Store) enqueue(ctx context.Context, c *livehelp.Conversation, queue str
 // conditional on c's sequence, status and queue being as read, and append
 // lines as the next messages; after gets the new sequence and times.
 func (s *Store) conversationChange(c, after *livehelp.Conversation, upd expression.UpdateBuilder, lines []livehelp.Message) ([]types.TransactWriteItem, []livehelp.Message, error) {
-	now := s.now().UTC().Truncate(time.Millisecond)
-	after.Seq, after.Updated = c.Seq+int64(len(lines)), now
-	upd = upd.Set(expression.Name(attrSeq), expression.Value(after.Seq)).Set(expression.Name("updated"), expression.Value(now.UnixMilli()))
-	cond := expression.Name(attrSeq).Equal(expression.Value(c.Seq)).And(expression.Name(attrStatus).Equal(expression.Value(c.Status)))
-	if c.Queue != "" {
-		cond = cond.And(expression.Name(attrQueue).Equal(expression.Value(c.Queue)))
-	}
-	expr, err := expression.NewBuilder().WithUpdate(upd).WithCondition(cond).Build()
-	if err != nil {
-		return nil, nil, err
-	}
-	items := []types.TransactWriteItem{{Update: &types.Update{TableName: tableName(s), Key: key(convKey(c.ID), skConv),
-		UpdateExpression: expr.Update(), ConditionExpression: expr.Condition(),
-		ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values()}}}
-	msgs := make([]livehelp.Message, len(lines))
-	for i, m := range lines {
-		m.Seq, m.Time = c.Seq+int64(i+1), now
-		msgs[i] = m
-		items = append(items, s.putMessage(c.ID, m))
-	}
-	return items, msgs, nil
+	return s.changeItems(c, after, upd, nil, lines)
 }
 
 // transact runs a transaction. When items fail their condition it returns
