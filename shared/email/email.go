@@ -40,7 +40,8 @@ func New(client SendAPI, from string) *Sender { return &Sender{api: client, from
 // Send validates m and sends it, returning SES's message id. Invalid
 // addresses or header values are EINVALID; SES failures are returned wrapped.
 func (s *Sender) Send(ctx context.Context, m Message) (string, error) {
-	if err := m.validate(); err != nil {
+	m, err := m.validated()
+	if err != nil {
 		return "", err
 	}
 	from := s.from
@@ -65,19 +66,34 @@ func (s *Sender) Send(ctx context.Context, m Message) (string, error) {
 	return aws.ToString(out.MessageId), nil
 }
 
-func (m Message) validate() error {
+// validated returns m with its addresses as ParseAddress returns them
+// (trimmed), or the first problem.
+func (m Message) validated() (Message, error) {
 	if len(m.To) == 0 {
-		return livehelp.Errorf(livehelp.EINVALID, "An email needs at least one recipient.")
+		return m, livehelp.Errorf(livehelp.EINVALID, "An email needs at least one recipient.")
 	}
-	for _, a := range append(append([]string(nil), m.To...), m.ReplyTo...) {
-		if _, err := ParseAddress(a); err != nil {
-			return err
+	clean := func(in []string) ([]string, error) {
+		out := make([]string, len(in))
+		for i, a := range in {
+			p, err := ParseAddress(a)
+			if err != nil {
+				return nil, err
+			}
+			out[i] = p
 		}
+		return out, nil
+	}
+	var err error
+	if m.To, err = clean(m.To); err != nil {
+		return m, err
+	}
+	if m.ReplyTo, err = clean(m.ReplyTo); err != nil {
+		return m, err
 	}
 	if strings.TrimSpace(m.Text) == "" || strings.TrimSpace(m.HTML) == "" {
-		return livehelp.Errorf(livehelp.EINVALID, "An email needs both a text and an HTML part.")
+		return m, livehelp.Errorf(livehelp.EINVALID, "An email needs both a text and an HTML part.")
 	}
-	return nil
+	return m, nil
 }
 
 // ParseAddress validates a bare email address (no display name) and returns

@@ -61,7 +61,7 @@ func TestUnreadEscapesEverything(t *testing.T) {
 	if strings.TrimSpace(m.Text) == "" || strings.TrimSpace(m.HTML) == "" {
 		t.Error("both parts must be present")
 	}
-	if err := m.validate(); err != nil {
+	if _, err := m.validated(); err != nil {
 		t.Errorf("the rendered message does not validate: %v", err)
 	}
 }
