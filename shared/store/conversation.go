@@ -104,14 +104,11 @@ func (s *Store) Conversation(ctx context.Context, id string) (*livehelp.Conversa
 	if id == "" || len(id) > 64 {
 		return nil, notFound("Conversation")
 	}
-	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: tableName(s), Key: key(convKey(id), skConv), ConsistentRead: aws.Bool(true)})
+	item, err := s.getItem(ctx, key(convKey(id), skConv), true, "Conversation")
 	if err != nil {
-		return nil, translate("get conversation", err)
+		return nil, err
 	}
-	if out.Item == nil {
-		return nil, notFound("Conversation")
-	}
-	return decodeConversation(out.Item)
+	return decodeConversation(item)
 }
 
 func decodeConversation(m map[string]types.AttributeValue) (*livehelp.Conversation, error) {

@@ -1,8 +1,12 @@
 package store
 
 import (
+	"context"
+	"strings"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 )
 
@@ -31,3 +35,16 @@ func unmarshal(m map[string]types.AttributeValue, v any) error {
 }
 
 func tableName(s *Store) *string { return aws.String(s.table) }
+
+// getItem reads one item, strongly consistent when asked; a missing item is
+// ENOTFOUND naming what ("Operator", "Conversation", …).
+func (s *Store) getItem(ctx context.Context, k map[string]types.AttributeValue, consistent bool, what string) (map[string]types.AttributeValue, error) {
+	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: tableName(s), Key: k, ConsistentRead: aws.Bool(consistent)})
+	if err != nil {
+		return nil, translate("get "+strings.ToLower(what), err)
+	}
+	if out.Item == nil {
+		return nil, notFound(what)
+	}
+	return out.Item, nil
+}

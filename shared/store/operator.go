@@ -70,15 +70,12 @@ func (s *Store) CreateOperator(ctx context.Context, op *livehelp.Operator) error
 
 // Operator returns an operator by id, or ENOTFOUND.
 func (s *Store) Operator(ctx context.Context, id string) (*livehelp.Operator, error) {
-	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: tableName(s), Key: key(operatorKey(id), skOp)})
+	item, err := s.getItem(ctx, key(operatorKey(id), skOp), false, "Operator")
 	if err != nil {
-		return nil, translate("get operator", err)
-	}
-	if out.Item == nil {
-		return nil, notFound("Operator")
+		return nil, err
 	}
 	var it operatorItem
-	if err := unmarshal(out.Item, &it); err != nil {
+	if err := unmarshal(item, &it); err != nil {
 		return nil, translate("decode operator", err)
 	}
 	return it.operator(), nil

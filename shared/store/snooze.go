@@ -48,14 +48,11 @@ func (s *Store) Detail(ctx context.Context, id string) (*Detail, error) {
 	if id == "" || len(id) > 64 {
 		return nil, notFound("Conversation")
 	}
-	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: tableName(s), Key: key(convKey(id), skConv), ConsistentRead: aws.Bool(true)})
+	item, err := s.getItem(ctx, key(convKey(id), skConv), true, "Conversation")
 	if err != nil {
-		return nil, translate("get conversation", err)
+		return nil, err
 	}
-	if out.Item == nil {
-		return nil, notFound("Conversation")
-	}
-	return decodeDetail(out.Item)
+	return decodeDetail(item)
 }
 
 func decodeDetail(m map[string]types.AttributeValue) (*Detail, error) {

@@ -100,16 +100,12 @@ func (s *Store) updateVisit(ctx context.Context, site, visitor string, upd expre
 // Visit returns a visitor's visit of site (one consistent GetItem), or
 // ENOTFOUND.
 func (s *Store) Visit(ctx context.Context, site, visitor string) (*livehelp.Visit, error) {
-	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: tableName(s), Key: key(visitorKey(visitor), visitSK(site)),
-		ConsistentRead: aws.Bool(true)})
+	item, err := s.getItem(ctx, key(visitorKey(visitor), visitSK(site)), true, "Visitor")
 	if err != nil {
-		return nil, translate("get visit", err)
-	}
-	if out.Item == nil {
-		return nil, notFound("Visitor")
+		return nil, err
 	}
 	var it visitItem
-	if err := unmarshal(out.Item, &it); err != nil {
+	if err := unmarshal(item, &it); err != nil {
 		return nil, translate("decode visit", err)
 	}
 	return it.visit(), nil
